@@ -1,0 +1,1 @@
+"""Deployments of the agents: the local serve entry of the demo."""

@@ -1,0 +1,67 @@
+"""inventory-report agent: stores the day's metrics and publishes them."""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.runtime import flow_run
+
+from flows._retries import db_task_options
+from medstock.db import session_scope
+from medstock.reporting import compute_metrics, render_markdown
+from medstock.settings import get_settings
+from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
+from models import Report
+
+MARKDOWN_KEY = "inventory-report"
+CRITICAL_TABLE_KEY = "inventory-report-critical"
+
+
+@task(name="compute-and-store-report", **db_task_options(), **TASK_HOOKS)
+def compute_and_store_report(run_id: str | None) -> tuple[int, dict[str, Any]]:
+    """Compute the metrics and store them as a reports row, together."""
+    settings = get_settings()
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    with session_scope() as session:
+        metrics = compute_metrics(session, day=today, timezone=settings.timezone)
+        report = Report(report_date=today, flow_run_id=run_id, metrics=metrics)
+        session.add(report)
+        session.flush()
+        assert report.id is not None
+        return report.id, metrics
+
+
+@task(name="publish-report-artifacts")
+def publish_report_artifacts(report_id: int, metrics: dict[str, Any]) -> None:
+    """Publish the report in the Prefect UI under stable keys."""
+    create_markdown_artifact(
+        key=MARKDOWN_KEY,
+        markdown=render_markdown(metrics),
+        description=f"Inventory report {report_id} for {metrics['report_date']}",
+    )
+    create_table_artifact(
+        key=CRITICAL_TABLE_KEY,
+        table=metrics["critical_products"] or [{"sku": "", "name": "none"}],
+        description=f"Critical products in report {report_id}",
+    )
+
+
+@flow(name="inventory-report", log_prints=False, **FLOW_HOOKS)
+def inventory_report() -> dict[str, Any]:
+    """Compute, store and publish today's inventory report."""
+    logger = get_run_logger()
+    report_id, metrics = compute_and_store_report(flow_run.get_id())
+    publish_report_artifacts(report_id, metrics)
+
+    message = (
+        f"report {report_id} for {metrics['report_date']}: "
+        f"{metrics['total_products']} products, {metrics['critical_count']} critical"
+    )
+    logger.info("stored inventory %s", message)
+    return {"report_id": report_id, "message": message}
+
+
+if __name__ == "__main__":
+    inventory_report()

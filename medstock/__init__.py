@@ -1,0 +1,1 @@
+"""MedStock: medical-supplies inventory agents on Prefect."""

@@ -1,0 +1,183 @@
+"""The demo: one command starts the Prefect server and the agents, and stops them."""
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+import httpx
+
+from medstock.errors import MedStockError
+from medstock.settings import get_settings
+from medstock.setup import init_database
+
+logger = logging.getLogger(__name__)
+
+SERVER_START_TIMEOUT_S = 120
+STOP_GRACE_S = 15
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """True when nothing listens on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def prefect_environment(home: Path, port: int) -> dict[str, str]:
+    """The environment of every demo process: a project-local Prefect, no telemetry."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PREFECT_HOME": str(home),
+            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_API_HOST": "127.0.0.1",
+            "PREFECT_SERVER_API_PORT": str(port),
+            "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
+        }
+    )
+    return env
+
+
+def wait_until_healthy(api_url: str, process: subprocess.Popen[bytes]) -> None:
+    """Wait for the Prefect server's health check, or fail naming the log."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise MedStockError(
+                f"the Prefect server exited with code {process.returncode} "
+                "while starting; see .prefect/server.log"
+            )
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise MedStockError(
+        f"the Prefect server did not answer at {api_url} within "
+        f"{SERVER_START_TIMEOUT_S} s; see .prefect/server.log"
+    )
+
+
+class Processes:
+    """The child processes of the demo, each in its own process group."""
+
+    def __init__(self) -> None:
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def start(
+        self, name: str, args: list[str], env: dict[str, str], **kw: object
+    ) -> subprocess.Popen[bytes]:
+        """Start `args` as a new session so that stopping reaches its children."""
+        process = subprocess.Popen(args, env=env, start_new_session=True, **kw)  # type: ignore[call-overload]
+        self.children.append((name, process))
+        logger.info("started %s (pid %d)", name, process.pid)
+        return process
+
+    def first_exited(self) -> tuple[str, int] | None:
+        """The name and exit code of a child that has stopped, if any."""
+        for name, process in self.children:
+            if process.poll() is not None:
+                return name, process.returncode
+        return None
+
+    def stop_all(self) -> None:
+        """SIGTERM every group, newest first; SIGKILL what outlives the grace."""
+        for _name, process in reversed(self.children):
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S
+        for name, process in reversed(self.children):
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                logger.warning(
+                    "%s did not stop in %d s; killing it", name, STOP_GRACE_S
+                )
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+            # A server's own workers may outlive their parent: end the group too.
+            _signal_group(process, signal.SIGKILL)
+            logger.info("stopped %s", name)
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
+def run_demo(project_dir: Path | None = None) -> int:
+    """Start everything, wait for Ctrl-C or SIGTERM, stop everything; exit code."""
+    settings = get_settings()
+    root = (project_dir or Path.cwd()).resolve()
+    home = root / ".prefect"
+    home.mkdir(exist_ok=True)
+    port = settings.prefect_port
+    if not port_is_free("127.0.0.1", port):
+        raise MedStockError(
+            f"port {port} on 127.0.0.1 is in use; stop what listens there or set "
+            "MEDSTOCK_PREFECT_PORT to a free port"
+        )
+
+    init_database(sample=True)
+    env = prefect_environment(home, port)
+    api_url = env["PREFECT_API_URL"]
+    processes = Processes()
+    stopping = False
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        with (home / "server.log").open("ab") as server_log:
+            server = processes.start(
+                "Prefect server",
+                [
+                    sys.executable,
+                    "-m",
+                    "prefect",
+                    "server",
+                    "start",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
+                env,
+                stdout=server_log,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_healthy(api_url, server)
+        processes.start(
+            "agents", [sys.executable, "-m", "deployments.serve"], env, cwd=root
+        )
+        logger.info("Prefect UI: http://127.0.0.1:%d", port)
+        logger.info(
+            "agents served: stock-check (%s), inventory-report (%s)",
+            settings.stock_check_cron,
+            settings.report_cron,
+        )
+        logger.info("press Ctrl-C to stop")
+        while not stopping:
+            exited = processes.first_exited()
+            if exited:
+                logger.error("%s exited with code %d; stopping the demo", *exited)
+                return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        processes.stop_all()

@@ -1,0 +1,163 @@
+"""One settings class, read from `MEDSTOCK_*` variables and `.env`."""
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cronsim import CronSim, CronSimError
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from medstock.errors import SettingsError
+
+ENV_PREFIX = "MEDSTOCK_"
+
+# Each field's fix, shown after the reason when its value is rejected.
+FIXES = {
+    "database_url": "use a SQLAlchemy URL such as 'sqlite:///./data/medstock.db' "
+    "or 'postgresql+psycopg://user@127.0.0.1:5432/medstock'",
+    "stock_check_cron": "use five fields such as '*/5 * * * *'",
+    "report_cron": "use five fields such as '0 6 * * *'",
+    "expiry_cron": "use five fields such as '0 7 * * *'",
+    "timezone": "use an IANA name such as 'UTC' or 'Europe/Madrid'",
+    "retry_delays": "use whole seconds, 0 or more, separated by commas, "
+    "such as '5,10,20'",
+    "expiry_horizons": "use whole days above 0, separated by commas, "
+    "such as '30,60,90'",
+    "api_port": "use a free TCP port from 1 to 65535",
+    "prefect_port": "use a free TCP port from 1 to 65535",
+}
+
+
+def _split_ints(value: object) -> object:
+    if isinstance(value, str):
+        parts = [part.strip() for part in value.split(",")]
+        if any(not part.lstrip("-").isdigit() for part in parts):
+            raise ValueError("is not a list of whole numbers")
+        return [int(part) for part in parts]
+    return value
+
+
+def _check_cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"is not a valid cron expression ({len(fields)} fields, not 5)"
+        )
+    try:
+        CronSim(value, datetime(2026, 1, 1))
+    except CronSimError as exc:
+        reason = str(exc).lower().rstrip(".")
+        raise ValueError(f"is not a valid cron expression ({reason})") from None
+    return value
+
+
+class Settings(BaseSettings):
+    """MedStock's configuration; every field maps to `MEDSTOCK_<NAME>`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore"
+    )
+
+    database_url: str = Field(
+        "sqlite:///./data/medstock.db", description="SQLAlchemy URL of the app DB"
+    )
+    stock_check_cron: str = Field("*/1 * * * *", description="stock-check schedule")
+    report_cron: str = Field("*/2 * * * *", description="inventory-report schedule")
+    expiry_cron: str = Field("0 7 * * *", description="expiry-check schedule")
+    timezone: str = Field("UTC", description="timezone of the cron schedules")
+    retry_delays: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [5, 10, 20],
+        description="seconds between the retries of a database task",
+    )
+    expiry_horizons: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [30, 60, 90],
+        description="days ahead at which lots are flagged as expiring",
+    )
+
+    api_host: str = Field("127.0.0.1", description="address the REST API binds")
+    api_port: int = Field(8000, ge=1, le=65535, description="REST API port")
+    api_token: str | None = Field(
+        None, description="bearer token required by mutating API calls"
+    )
+    prefect_port: int = Field(
+        4200, ge=1, le=65535, description="port of the demo's Prefect server"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _valid_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("is not a database URL") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"names the unsupported backend {url.drivername!r}")
+        return value
+
+    @field_validator("stock_check_cron", "report_cron", "expiry_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        return _check_cron(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not a known timezone") from None
+        return value
+
+    @field_validator("retry_delays", mode="before")
+    @classmethod
+    def _parse_delays(cls, value: object) -> object:
+        return _split_ints(value)
+
+    @field_validator("retry_delays")
+    @classmethod
+    def _valid_delays(cls, value: list[int]) -> list[int]:
+        if not value or any(delay < 0 for delay in value):
+            raise ValueError("has a negative delay")
+        return value
+
+    @field_validator("expiry_horizons", mode="before")
+    @classmethod
+    def _parse_horizons(cls, value: object) -> object:
+        return _split_ints(value)
+
+    @field_validator("expiry_horizons")
+    @classmethod
+    def _valid_horizons(cls, value: list[int]) -> list[int]:
+        if not value or any(days <= 0 for days in value):
+            raise ValueError("has a horizon that is not above 0 days")
+        return sorted(set(value))
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        value = error.get("input")
+        reason = error["msg"].removeprefix("Value error, ")
+        name = ENV_PREFIX + field.upper()
+        fix = FIXES.get(field, "see the configuration table in the README")
+        lines.append(f"{name}={value!r} {reason}; {fix}.")
+    return "\n".join(lines)
+
+
+def load_settings() -> Settings:
+    """Read the settings, raising SettingsError that names each bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return load_settings()

@@ -1,0 +1,26 @@
+"""The app's tables."""
+
+from models._time import moment, utcnow
+from models.agent_status import AgentStatus
+from models.product import Product
+from models.purchase_order import OPEN_STATUSES, OrderStatus, PurchaseOrder
+from models.report import Report
+from models.stock_movement import MovementKind, StockMovement
+from models.task_log import FAILURE_STATUSES, TERMINAL_STATUSES, RunStatus, TaskLog
+
+__all__ = [
+    "FAILURE_STATUSES",
+    "OPEN_STATUSES",
+    "TERMINAL_STATUSES",
+    "AgentStatus",
+    "MovementKind",
+    "OrderStatus",
+    "Product",
+    "PurchaseOrder",
+    "Report",
+    "RunStatus",
+    "StockMovement",
+    "TaskLog",
+    "moment",
+    "utcnow",
+]

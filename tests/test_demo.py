@@ -1,0 +1,100 @@
+"""`medstock demo` end to end: agents run on cron, and Ctrl-C stops everything."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.processes import (
+    free_port,
+    group_is_gone,
+    pids_working_in,
+    stop_group,
+    wait_for,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+MEDSTOCK = Path(sys.executable).with_name("medstock")
+
+
+def _successes(db: Path) -> set[str]:
+    if not db.exists():
+        return set()
+    with sqlite3.connect(db) as conn:
+        try:
+            rows = conn.execute(
+                "SELECT DISTINCT agent FROM task_logs WHERE status = 'SUCCESS'"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return set()
+    return {agent for (agent,) in rows}
+
+
+def test_the_demo_runs_both_agents_on_cron_and_stops_cleanly(tmp_path):
+    port = free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PREFECT_", "MEDSTOCK_"))
+    }
+    env.update(
+        {
+            "MEDSTOCK_PREFECT_PORT": str(port),
+            "MEDSTOCK_STOCK_CHECK_CRON": "* * * * *",
+            "MEDSTOCK_REPORT_CRON": "* * * * *",
+        }
+    )
+    log = (tmp_path / "demo.log").open("wb")
+    demo = subprocess.Popen(
+        [str(MEDSTOCK), "demo"],
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    db = tmp_path / "data" / "medstock.db"
+    try:
+        wait_for(
+            lambda: _successes(db) == {"stock-check", "inventory-report"},
+            timeout=180,
+            what="a SUCCESS row of both agents",
+            step=2,
+        )
+        output = (tmp_path / "demo.log").read_text()
+        assert f"Prefect UI: http://127.0.0.1:{port}" in output
+
+        with sqlite3.connect(db) as conn:
+            mismatched = conn.execute(
+                """
+                SELECT p.sku, COUNT(po.id), SUM(po.quantity), 2 * p.min_stock - p.stock
+                FROM products AS p
+                LEFT JOIN purchase_orders AS po
+                  ON po.product_id = p.id AND po.status IN ('PENDING', 'ORDERED')
+                WHERE p.stock < p.min_stock
+                GROUP BY p.id
+                HAVING COUNT(po.id) <> 1
+                    OR SUM(po.quantity) <> 2 * p.min_stock - p.stock
+                """
+            ).fetchall()
+            critical = conn.execute(
+                "SELECT COUNT(*) FROM products WHERE stock < min_stock"
+            ).fetchone()[0]
+        assert (mismatched, critical > 0) == ([], True)
+
+        os.killpg(demo.pid, signal.SIGINT)
+        assert demo.wait(timeout=60) == 0
+        assert wait_for(
+            lambda: group_is_gone(demo.pid) and not pids_working_in(tmp_path),
+            timeout=20,
+            what="the demo's processes to end",
+        )
+        assert b"stopped Prefect server" in (tmp_path / "demo.log").read_bytes()
+    finally:
+        stop_group(demo)
+        log.close()
