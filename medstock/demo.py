@@ -94,13 +94,13 @@ class Processes:
         return None
 
     def stop_all(self) -> None:
-        """SIGTERM every group, newest first; SIGKILL what outlives the grace."""
-        for _name, process in reversed(self.children):
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_S
+        """Stop the children one by one, newest first; SIGKILL what outlives grace."""
+        # The agents go first so that they can pause their deployments while the
+        # server still answers.
         for name, process in reversed(self.children):
+            _signal_group(process, signal.SIGTERM)
             try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                process.wait(timeout=STOP_GRACE_S)
             except subprocess.TimeoutExpired:
                 logger.warning(
                     "%s did not stop in %d s; killing it", name, STOP_GRACE_S
