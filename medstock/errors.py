@@ -1,5 +1,8 @@
 """The errors MedStock raises for a user to read."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 
 class MedStockError(Exception):
     """Base class of every error MedStock reports to a user."""
@@ -9,8 +12,24 @@ class SettingsError(MedStockError):
     """A setting from the environment or `.env` is invalid."""
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One bad cell of an imported file: its row as a spreadsheet numbers it."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column!r}: {self.message}"
+
+
 class ValidationError(MedStockError):
     """Input that breaks a business rule; nothing was written."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class NotFoundError(MedStockError):
@@ -19,6 +38,10 @@ class NotFoundError(MedStockError):
 
 class ConflictError(MedStockError):
     """The request clashes with the current state, such as a closed order."""
+
+
+class InsufficientStockError(ConflictError):
+    """An OUT or negative ADJUST larger than the stock on hand."""
 
 
 class UnknownAgentError(NotFoundError):

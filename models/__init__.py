@@ -2,6 +2,8 @@
 
 from models._time import moment, utcnow
 from models.agent_status import AgentStatus
+from models.expiry_alert import EXPIRED_BUCKET, ExpiryAlert
+from models.lot import Lot
 from models.product import Product
 from models.purchase_order import OPEN_STATUSES, OrderStatus, PurchaseOrder
 from models.report import Report
@@ -9,10 +11,13 @@ from models.stock_movement import MovementKind, StockMovement
 from models.task_log import FAILURE_STATUSES, TERMINAL_STATUSES, RunStatus, TaskLog
 
 __all__ = [
+    "EXPIRED_BUCKET",
     "FAILURE_STATUSES",
     "OPEN_STATUSES",
     "TERMINAL_STATUSES",
     "AgentStatus",
+    "ExpiryAlert",
+    "Lot",
     "MovementKind",
     "OrderStatus",
     "Product",

@@ -1,12 +1,12 @@
 """Builders of rows for tests, with defaults that tests override by name."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
 
-from models import Product, PurchaseOrder, StockMovement
+from models import Lot, Product, PurchaseOrder, StockMovement
 
 
 def add_product(session: Session, sku: str, **fields: Any) -> Product:
@@ -46,3 +46,22 @@ def add_movement(
     session.add(movement)
     session.flush()
     return movement
+
+
+def add_lot(
+    session: Session,
+    product: Product,
+    lot_number: str,
+    quantity: int,
+    expiry_date: date | None,
+) -> Lot:
+    """Add and flush a lot of `product`; the product's stock is left as it is."""
+    lot = Lot(
+        product_id=product.id,
+        lot_number=lot_number,
+        quantity=quantity,
+        expiry_date=expiry_date,
+    )
+    session.add(lot)
+    session.flush()
+    return lot
