@@ -7,6 +7,7 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
+from flows.expiry_check import expiry_check
 from flows.inventory_report import inventory_report
 from flows.stock_check import stock_check
 from medstock.agents import AGENTS
@@ -14,7 +15,11 @@ from medstock.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
-FLOWS = {"stock-check": stock_check, "inventory-report": inventory_report}
+FLOWS = {
+    "stock-check": stock_check,
+    "inventory-report": inventory_report,
+    "expiry-check": expiry_check,
+}
 
 
 def schedule_slug(agent_name: str) -> str:

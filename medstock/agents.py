@@ -40,6 +40,12 @@ AGENTS: dict[str, Agent] = {
             "report_cron",
             "Stores the daily inventory metrics and publishes them as artifacts",
         ),
+        Agent(
+            "expiry-check",
+            "flows/expiry_check.py:expiry_check",
+            "expiry_cron",
+            "Alerts lots that are expired or expire within the horizons",
+        ),
     )
 }
 

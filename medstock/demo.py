@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 SERVER_START_TIMEOUT_S = 120
 STOP_GRACE_S = 15
+# The daily expiry check would not run while someone watches the demo, so the demo
+# runs it every two minutes unless MEDSTOCK_EXPIRY_CRON says otherwise.
+DEMO_EXPIRY_CRON = "*/2 * * * *"
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -132,6 +135,9 @@ def run_demo(project_dir: Path | None = None) -> int:
 
     init_database(sample=True)
     env = prefect_environment(home, port)
+    expiry_cron = settings.expiry_cron
+    if "expiry_cron" not in settings.model_fields_set:
+        expiry_cron = env["MEDSTOCK_EXPIRY_CRON"] = DEMO_EXPIRY_CRON
     api_url = env["PREFECT_API_URL"]
     processes = Processes()
     stopping = False
@@ -167,9 +173,10 @@ def run_demo(project_dir: Path | None = None) -> int:
         )
         logger.info("Prefect UI: http://127.0.0.1:%d", port)
         logger.info(
-            "agents served: stock-check (%s), inventory-report (%s)",
+            "agents served: stock-check (%s), inventory-report (%s), expiry-check (%s)",
             settings.stock_check_cron,
             settings.report_cron,
+            expiry_cron,
         )
         logger.info("press Ctrl-C to stop")
         while not stopping:

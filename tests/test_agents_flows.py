@@ -1,15 +1,18 @@
 """The agents run as real Prefect flows against the session's Prefect server."""
 
+from datetime import timedelta
+
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from sqlalchemy import text
 from sqlmodel import select
 
+from flows.expiry_check import expiry_check
 from flows.inventory_report import inventory_report
 from flows.stock_check import raise_purchase_orders, stock_check
-from models import AgentStatus, PurchaseOrder, Report, TaskLog
-from tests.factories import add_product
+from models import AgentStatus, ExpiryAlert, PurchaseOrder, Report, TaskLog, utcnow
+from tests.factories import add_lot, add_product
 
 pytestmark = pytest.mark.integration
 
@@ -123,6 +126,41 @@ def test_exhausted_retries_end_the_run_as_error_with_the_attempts(
         1,
     )
     assert status.last_error == message
+
+
+def test_an_expiry_check_run_alerts_once_and_is_mirrored(session):
+    today = utcnow().date()
+    heparin = add_product(session, "MED-HEP-5K", stock=30, tracks_expiry=True)
+    add_lot(session, heparin, "H-OLD", 10, today - timedelta(days=2))
+    add_lot(session, heparin, "H-SOON", 20, today + timedelta(days=45))
+    session.commit()
+
+    first = expiry_check(return_state=True)
+    second = expiry_check()
+
+    assert first.result() == {
+        "alerts": 2,
+        "by_bucket": {"EXPIRED": 1, "30": 0, "60": 1, "90": 0},
+        "message": "raised 2 expiry alerts: EXPIRED 1, 60 1",
+    }
+    assert second["message"] == "raised 0 expiry alerts"
+    log = _task_log(session, first.state_details.flow_run_id)
+    assert (log.agent, log.status, log.message) == (
+        "expiry-check",
+        "SUCCESS",
+        "raised 2 expiry alerts: EXPIRED 1, 60 1",
+    )
+    alerts = session.exec(select(ExpiryAlert).order_by(ExpiryAlert.bucket)).all()
+    assert [(a.bucket, a.quantity, a.flow_run_id) for a in alerts] == [
+        ("60", 20, log.flow_run_id),
+        ("EXPIRED", 10, log.flow_run_id),
+    ]
+    status = session.get(AgentStatus, "expiry-check")
+    assert (status.last_status, status.total_runs, status.cron) == (
+        "SUCCESS",
+        2,
+        "0 7 * * *",
+    )
 
 
 async def _latest_markdown(key):

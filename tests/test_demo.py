@@ -35,7 +35,7 @@ def _successes(db: Path) -> set[str]:
     return {agent for (agent,) in rows}
 
 
-def test_the_demo_runs_both_agents_on_cron_and_stops_cleanly(tmp_path):
+def test_the_demo_runs_all_three_agents_on_cron_and_stops_cleanly(tmp_path):
     port = free_port()
     env = {
         key: value
@@ -47,6 +47,7 @@ def test_the_demo_runs_both_agents_on_cron_and_stops_cleanly(tmp_path):
             "MEDSTOCK_PREFECT_PORT": str(port),
             "MEDSTOCK_STOCK_CHECK_CRON": "* * * * *",
             "MEDSTOCK_REPORT_CRON": "* * * * *",
+            "MEDSTOCK_EXPIRY_CRON": "* * * * *",
         }
     )
     log = (tmp_path / "demo.log").open("wb")
@@ -61,9 +62,11 @@ def test_the_demo_runs_both_agents_on_cron_and_stops_cleanly(tmp_path):
     db = tmp_path / "data" / "medstock.db"
     try:
         wait_for(
-            lambda: _successes(db) == {"stock-check", "inventory-report"},
+            lambda: (
+                _successes(db) == {"stock-check", "inventory-report", "expiry-check"}
+            ),
             timeout=180,
-            what="a SUCCESS row of both agents",
+            what="a SUCCESS row of every agent",
             step=2,
         )
         output = (tmp_path / "demo.log").read_text()
@@ -85,7 +88,13 @@ def test_the_demo_runs_both_agents_on_cron_and_stops_cleanly(tmp_path):
             critical = conn.execute(
                 "SELECT COUNT(*) FROM products WHERE stock < min_stock"
             ).fetchone()[0]
+            buckets = dict(
+                conn.execute(
+                    "SELECT bucket, COUNT(*) FROM expiry_alerts GROUP BY bucket"
+                ).fetchall()
+            )
         assert (mismatched, critical > 0) == ([], True)
+        assert buckets == {"EXPIRED": 2, "30": 2, "60": 2, "90": 2}
 
         os.killpg(demo.pid, signal.SIGINT)
         assert demo.wait(timeout=60) == 0

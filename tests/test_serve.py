@@ -45,6 +45,7 @@ def test_every_agent_is_deployed_with_its_cron_timezone_and_limit(monkeypatch):
             "inventory-report-cron",
             1,
         ),
+        ("expiry-check", "0 7 * * *", "Europe/Madrid", "expiry-check-cron", 1),
     ]
 
 
@@ -73,6 +74,7 @@ def test_a_served_deployment_run_by_prefect_is_mirrored(
             # Far-off crons: this test triggers the run itself.
             "MEDSTOCK_STOCK_CHECK_CRON": "0 0 1 1 *",
             "MEDSTOCK_REPORT_CRON": "0 0 1 1 *",
+            "MEDSTOCK_EXPIRY_CRON": "0 0 1 1 *",
         }
     )
     server = subprocess.Popen(

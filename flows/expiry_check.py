@@ -1,0 +1,74 @@
+"""expiry-check agent: alerts lots that are expired or expire within the horizons."""
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
+
+from flows._retries import db_task_options
+from medstock.db import session_scope
+from medstock.expiry import AlertLine, bucket_order, raise_expiry_alerts
+from medstock.settings import get_settings
+from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
+from models import utcnow
+
+# Past this many alerts in one run the log gives a count instead of a line each.
+ALERT_LOG_LIMIT = 500
+
+
+@task(name="raise-expiry-alerts", **db_task_options(), **TASK_HOOKS)
+def record_expiry_alerts(run_id: str | None) -> list[AlertLine]:
+    """Raise the alerts of lots that reached a new bucket, in one transaction."""
+    settings = get_settings()
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    with session_scope(writer=True) as session:
+        return raise_expiry_alerts(
+            session,
+            today=today,
+            horizons=settings.expiry_horizons,
+            now=utcnow(),
+            run_id=run_id,
+        )
+
+
+def summarise(lines: list[AlertLine], horizons: list[int]) -> dict[str, Any]:
+    """The run's result: alerts per bucket and the task_logs message."""
+    counts = Counter(line.bucket for line in lines)
+    by_bucket = {bucket: counts[bucket] for bucket in bucket_order(horizons)}
+    parts = ", ".join(f"{bucket} {n}" for bucket, n in by_bucket.items() if n)
+    message = f"raised {len(lines)} expiry alerts" + (f": {parts}" if parts else "")
+    return {"alerts": len(lines), "by_bucket": by_bucket, "message": message}
+
+
+@flow(name="expiry-check", log_prints=False, **FLOW_HOOKS)
+def expiry_check() -> dict[str, Any]:
+    """Alert every lot with stock that is expired or expiring within a horizon."""
+    logger = get_run_logger()
+    lines = record_expiry_alerts(flow_run.get_id())
+
+    for line in lines[:ALERT_LOG_LIMIT]:
+        logger.info(
+            "expiry alert %s for %s lot %s: %s, %d units expiring %s",
+            line.alert_id,
+            line.sku,
+            line.lot_number,
+            line.bucket,
+            line.quantity,
+            line.expiry_date,
+        )
+    if len(lines) > ALERT_LOG_LIMIT:
+        logger.info(
+            "and %d more expiry alerts, see expiry_alerts",
+            len(lines) - ALERT_LOG_LIMIT,
+        )
+
+    summary = summarise(lines, get_settings().expiry_horizons)
+    logger.info("expiry check done: %s", summary["message"])
+    return summary
+
+
+if __name__ == "__main__":
+    expiry_check()
