@@ -25,7 +25,12 @@ def compute_and_store_report(run_id: str | None) -> tuple[int, dict[str, Any]]:
     settings = get_settings()
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     with session_scope() as session:
-        metrics = compute_metrics(session, day=today, timezone=settings.timezone)
+        metrics = compute_metrics(
+            session,
+            day=today,
+            timezone=settings.timezone,
+            horizons=settings.expiry_horizons,
+        )
         report = Report(report_date=today, flow_run_id=run_id, metrics=metrics)
         session.add(report)
         session.flush()

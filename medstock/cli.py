@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,8 @@ from medstock.errors import MedStockError
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 db_app = typer.Typer(no_args_is_help=True, help="The app database.")
 app.add_typer(db_app, name="db")
+import_app = typer.Typer(no_args_is_help=True, help="Import CSV files, all or nothing.")
+app.add_typer(import_app, name="import")
 
 logger = logging.getLogger("medstock")
 
@@ -28,6 +31,64 @@ def db_init(
     if sample:
         typer.echo(f"sample catalogue: {added} products added")
     typer.echo("database ready")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Check that every product's stock equals its ledger and its lots."""
+    from medstock.db import session_scope
+    from medstock.ledger import check_ledger
+
+    with session_scope() as session:
+        differences = check_ledger(session)
+    for difference in differences:
+        typer.echo(f"difference: {difference}")
+    typer.echo(f"ledger check: {len(differences)} differences")
+    raise typer.Exit(1 if differences else 0)
+
+
+CsvFile = Annotated[
+    Path, typer.Argument(help="CSV file, UTF-8, separated by commas or semicolons")
+]
+
+
+@import_app.command("products")
+def import_products_file(file: CsvFile) -> None:
+    """Create or update products by SKU; stock changes are booked as ADJUST."""
+    from medstock.db import session_scope
+    from medstock.importer import import_products
+
+    with session_scope(writer=True) as session:
+        typer.echo(f"imported {import_products(session, file)}")
+
+
+@import_app.command("lots")
+def import_lots_file(file: CsvFile) -> None:
+    """Create or update lots by SKU and lot number; stock follows as ADJUST."""
+    from medstock.db import session_scope
+    from medstock.importer import import_lots
+
+    with session_scope(writer=True) as session:
+        typer.echo(f"imported {import_lots(session, file)}")
+
+
+@app.command()
+def report(
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="write the latest report to FILE")
+    ] = None,
+) -> None:
+    """Show the latest inventory report, or export it with --csv FILE."""
+    from medstock.db import session_scope
+    from medstock.report_export import export_latest_report, latest_report
+    from medstock.reporting import render_markdown
+
+    with session_scope() as session:
+        if csv is None:
+            typer.echo(render_markdown(latest_report(session).metrics))
+            return
+        stored = export_latest_report(session, csv)
+    typer.echo(f"report {stored.id} for {stored.report_date} written to {csv}")
 
 
 @app.command()

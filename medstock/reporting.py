@@ -1,14 +1,16 @@
 """Inventory report metrics as SQL aggregates, and their rendering."""
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-from sqlmodel import Session
+from sqlalchemy import func, text
+from sqlmodel import Session, select
 
-from models import moment
+from medstock.expiry import alerting_lots, bucket_case, bucket_order
+from models import Lot, Product, moment
 
 CRITICAL_LIST_LIMIT = 100
 
@@ -42,6 +44,17 @@ WHERE status IN ('PENDING', 'ORDERED')
 """
 
 
+_BY_CATEGORY = """
+SELECT category, COUNT(*), COALESCE(SUM(stock), 0),
+       COALESCE(SUM(stock * unit_cost), 0)
+FROM products
+GROUP BY category
+ORDER BY category
+"""
+
+DEFAULT_HORIZONS = (30, 60, 90)
+
+
 def _money(value: Any) -> str:
     return str(Decimal(str(value)).quantize(Decimal("0.01")))
 
@@ -54,7 +67,62 @@ def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def compute_metrics(session: Session, *, day: date, timezone: str) -> dict[str, Any]:
+def stock_value_by_category(session: Session) -> list[dict[str, Any]]:
+    """Products, units and stock value of each category, by category name."""
+    return [
+        {
+            "category": category,
+            "products": int(products),
+            "units": int(units),
+            "value": _money(value),
+        }
+        for category, products, units, value in session.execute(text(_BY_CATEGORY))
+    ]
+
+
+def expiring_by_bucket(
+    session: Session, *, day: date, horizons: Sequence[int]
+) -> list[dict[str, Any]]:
+    """Lots, units and value expired or expiring in each bucket, nearest first."""
+    # Grouped outside the subquery: PostgreSQL does not see two bound CASEs as equal.
+    lots = (
+        alerting_lots(day, horizons)
+        .with_only_columns(
+            bucket_case(Lot.expiry_date, day, horizons).label("bucket"),
+            Lot.quantity.label("units"),  # type: ignore[attr-defined]
+            (Lot.quantity * Product.unit_cost).label("value"),
+        )
+        .subquery()
+    )
+    totals = {
+        bucket: (count, units, value)
+        for bucket, count, units, value in session.execute(
+            select(
+                lots.c.bucket,
+                func.count(),
+                func.sum(lots.c.units),
+                func.sum(lots.c.value),
+            ).group_by(lots.c.bucket)
+        )
+    }
+    return [
+        {
+            "bucket": bucket,
+            "lots": int(totals.get(bucket, (0, 0, 0))[0]),
+            "units": int(totals.get(bucket, (0, 0, 0))[1]),
+            "value": _money(totals.get(bucket, (0, 0, 0))[2]),
+        }
+        for bucket in bucket_order(horizons)
+    ]
+
+
+def compute_metrics(
+    session: Session,
+    *,
+    day: date,
+    timezone: str,
+    horizons: Sequence[int] = DEFAULT_HORIZONS,
+) -> dict[str, Any]:
     """Every metric of the inventory report for `day`, computed in the database."""
     products, units, value, critical_count = session.execute(text(_TOTALS)).one()
     critical = session.execute(text(_CRITICAL), {"limit": CRITICAL_LIST_LIMIT}).all()
@@ -87,6 +155,8 @@ def compute_metrics(session: Session, *, day: date, timezone: str) -> dict[str, 
             "units": int(open_units),
             "value": _money(open_value),
         },
+        "stock_value_by_category": stock_value_by_category(session),
+        "expiring": expiring_by_bucket(session, day=day, horizons=horizons),
     }
 
 
@@ -108,6 +178,25 @@ def render_markdown(metrics: dict[str, Any]) -> str:
         f"| open purchase orders | {orders['count']} |",
         f"| units / value on order | {orders['units']} / {orders['value']} |",
     ]
+    categories = metrics.get("stock_value_by_category", [])
+    if categories:
+        lines += ["", "## Stock value by category", ""]
+        lines += [
+            "| category | products | units | value |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [
+            f"| {c['category']} | {c['products']} | {c['units']} | {c['value']} |"
+            for c in categories
+        ]
+    expiring = metrics.get("expiring", [])
+    if expiring:
+        lines += ["", "## Expired and expiring lots", ""]
+        lines += ["| bucket | lots | units | value |", "| --- | --- | --- | --- |"]
+        lines += [
+            f"| {e['bucket']} | {e['lots']} | {e['units']} | {e['value']} |"
+            for e in expiring
+        ]
     if metrics["critical_products"]:
         lines += ["", "## Critical products", "", "| sku | name | stock | minimum |"]
         lines.append("| --- | --- | --- | --- |")

@@ -1,9 +1,9 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from medstock.reporting import compute_metrics, day_bounds, render_markdown
 from models import OrderStatus
-from tests.factories import add_movement, add_order, add_product
+from tests.factories import add_lot, add_movement, add_order, add_product
 
 DAY = date(2026, 3, 10)
 
@@ -13,11 +13,30 @@ def _arrange(session):
         session, "GLV-M", stock=18, min_stock=40, unit_cost=Decimal("6.80")
     )
     saline = add_product(
-        session, "NACL-500", stock=220, min_stock=150, unit_cost=Decimal("1.05")
+        session,
+        "NACL-500",
+        category="IV solutions",
+        stock=220,
+        min_stock=150,
+        unit_cost=Decimal("1.05"),
+        tracks_expiry=True,
     )
+    add_lot(session, saline, "N-20", 100, DAY + timedelta(days=20))
+    add_lot(session, saline, "N-EMPTY", 0, DAY + timedelta(days=5))
+    add_lot(session, saline, "N-UNDATED", 120, None)
     heparin = add_product(
-        session, "HEP-5K", stock=22, min_stock=30, unit_cost=Decimal("4.75")
+        session,
+        "HEP-5K",
+        category="Medicines",
+        stock=22,
+        min_stock=30,
+        unit_cost=Decimal("4.75"),
+        tracks_expiry=True,
     )
+    for number, quantity, days in [("H-GONE", 3, -1), ("H-TODAY", 2, 0)]:
+        add_lot(session, heparin, number, quantity, DAY + timedelta(days=days))
+    for number, quantity, days in [("H-12", 4, 12), ("H-75", 6, 75), ("H-300", 7, 300)]:
+        add_lot(session, heparin, number, quantity, DAY + timedelta(days=days))
     add_order(session, gloves, quantity=62, status=OrderStatus.PENDING)
     add_order(session, heparin, quantity=38, status=OrderStatus.ORDERED)
     add_order(session, saline, quantity=500, status=OrderStatus.RECEIVED)
@@ -57,7 +76,41 @@ def test_every_metric_is_computed_exactly(session):
         },
         # 62 * 6.80 + 38 * 4.75 = 421.60 + 180.50
         "open_orders": {"count": 2, "units": 100, "value": "602.10"},
+        "stock_value_by_category": [
+            {"category": "General", "products": 1, "units": 18, "value": "122.40"},
+            {
+                "category": "IV solutions",
+                "products": 1,
+                "units": 220,
+                "value": "231.00",
+            },
+            {"category": "Medicines", "products": 1, "units": 22, "value": "104.50"},
+        ],
+        # A lot expiring on the report day is expired; empty and undated lots and
+        # lots beyond 90 days are not counted.
+        "expiring": [
+            # 5 * 4.75
+            {"bucket": "EXPIRED", "lots": 2, "units": 5, "value": "23.75"},
+            # 4 * 4.75 + 100 * 1.05 = 19.00 + 105.00
+            {"bucket": "30", "lots": 2, "units": 104, "value": "124.00"},
+            {"bucket": "60", "lots": 0, "units": 0, "value": "0.00"},
+            # 6 * 4.75
+            {"bucket": "90", "lots": 1, "units": 6, "value": "28.50"},
+        ],
     }
+
+
+def test_expiring_buckets_follow_the_configured_horizons(session):
+    _arrange(session)
+
+    metrics = compute_metrics(session, day=DAY, timezone="UTC", horizons=[14, 365])
+
+    assert metrics["expiring"] == [
+        {"bucket": "EXPIRED", "lots": 2, "units": 5, "value": "23.75"},
+        {"bucket": "14", "lots": 1, "units": 4, "value": "19.00"},
+        # 100 * 1.05 + 6 * 4.75 + 7 * 4.75
+        {"bucket": "365", "lots": 3, "units": 113, "value": "166.75"},
+    ]
 
 
 def test_an_empty_catalogue_reports_zeros(session):
@@ -94,6 +147,24 @@ def test_the_markdown_lists_the_metrics_and_the_critical_products(session):
         "| units in / out today | 40 / 32 |",
         "| open purchase orders | 2 |",
         "| units / value on order | 100 / 602.10 |",
+    ]
+    assert markdown.splitlines()[12:28] == [
+        "",
+        "## Stock value by category",
+        "",
+        "| category | products | units | value |",
+        "| --- | --- | --- | --- |",
+        "| General | 1 | 18 | 122.40 |",
+        "| IV solutions | 1 | 220 | 231.00 |",
+        "| Medicines | 1 | 22 | 104.50 |",
+        "",
+        "## Expired and expiring lots",
+        "",
+        "| bucket | lots | units | value |",
+        "| --- | --- | --- | --- |",
+        "| EXPIRED | 2 | 5 | 23.75 |",
+        "| 30 | 2 | 104 | 124.00 |",
+        "| 60 | 0 | 0 | 0.00 |",
     ]
     assert markdown.splitlines()[-2:] == [
         "| GLV-M | Product GLV-M | 18 | 40 |",
