@@ -12,11 +12,25 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from medstock.upsert import insert_for
-from models import MovementKind, Product, StockMovement
+from models import Lot, MovementKind, Product, StockMovement
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_FILE = "sample_products.csv"
+
+# Days from today to the expiry of the first lot of these products, so that the
+# expiry check has lots to alert in every bucket: expired (one expires today),
+# within 30, 60 and 90 days. Every other lot expires 4 to 24 months ahead.
+NEAR_EXPIRY_DAYS = {
+    "MED-ADR-1-AMP": -11,
+    "IVF-G5-500": 0,
+    "MED-PCM-500-TAB": 9,
+    "SYR-LL-5": 21,
+    "MED-ENX-40-PFS": 44,
+    "DRS-FOA-10": 52,
+    "IVF-NACL-09-500": 67,
+    "MED-LID-2-VIA": 85,
+}
 
 
 def read_sample() -> pd.DataFrame:
@@ -94,6 +108,33 @@ def _day_of_movements(
     return [move for move in moves if move["quantity"] != 0]
 
 
+def _lots_of(
+    product_id: int, sku: str, stock: int, now: datetime
+) -> list[dict[str, Any]]:
+    # Seeded by SKU like the movements; the lots split the stock exactly.
+    rng = random.Random(f"lots {sku}")
+    count = min(stock, rng.choice([1, 2, 2, 3]))
+    if count == 0:
+        return []
+    cuts = sorted(rng.sample(range(1, stock), count - 1)) if count > 1 else []
+    bounds = [0, *cuts, stock]
+    offsets = sorted(rng.randint(120, 720) for _ in range(count))
+    if sku in NEAR_EXPIRY_DAYS:
+        offsets[0] = NEAR_EXPIRY_DAYS[sku]
+    today = now.date()
+    return [
+        {
+            "product_id": product_id,
+            "lot_number": f"L{rng.randrange(10**5):05d}{chr(ord('A') + i)}",
+            "expiry_date": today + timedelta(days=offsets[i]),
+            "quantity": bounds[i + 1] - bounds[i],
+            "received_at": now - timedelta(days=rng.randint(30, 300)),
+            "updated_at": now,
+        }
+        for i in range(count)
+    ]
+
+
 def load_sample(session: Session, *, now: datetime) -> int:
     """Add the sample products that are missing, with their movements; return count."""
     frame = read_sample()
@@ -103,16 +144,24 @@ def load_sample(session: Session, *, now: datetime) -> int:
         insert_for(session, table)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["sku"])
-        .returning(table.c.id, table.c.sku, table.c.stock)
+        .returning(table.c.id, table.c.sku, table.c.stock, table.c.tracks_expiry)
     ).all()
 
     moves = [
         move
-        for product_id, sku, stock in inserted
+        for product_id, sku, stock, _tracked in inserted
         for move in _day_of_movements(product_id, sku, stock, now)
     ]
     if moves:
         session.execute(StockMovement.__table__.insert(), moves)
+    lots = [
+        lot
+        for product_id, sku, stock, tracked in inserted
+        if tracked
+        for lot in _lots_of(product_id, sku, stock, now)
+    ]
+    if lots:
+        session.execute(Lot.__table__.insert(), lots)
 
     total = session.execute(select(table.c.id)).all()
     logger.info(

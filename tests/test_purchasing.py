@@ -85,19 +85,25 @@ def test_received_and_cancelled_orders_do_not_count(session):
 
 
 @pytest.mark.parametrize(
-    ("stock", "min_stock", "max_stock", "pack_size", "on_order"),
+    ("stock", "min_stock", "max_stock", "pack_size", "on_order", "quantity"),
     [
-        (18, 40, None, 1, 0),
-        (18, 40, 100, 1, 0),
-        (18, 40, None, 25, 0),
-        (3, 40, 97, 12, 0),
-        (10, 40, None, 1, 20),
-        (0, 1, None, 1, 0),
-        (0, 7, 7, 5, 0),
+        # 2 * 40 - 18
+        (18, 40, None, 1, 0, 62),
+        # 100 - 18
+        (18, 40, 100, 1, 0, 82),
+        # 62 rounded up to packs of 25
+        (18, 40, None, 25, 0, 75),
+        # 97 - 3 = 94, rounded up to packs of 12
+        (3, 40, 97, 12, 0, 96),
+        # projected 10 + 20 ordered = 30; 80 - 30
+        (10, 40, None, 1, 20, 50),
+        (0, 1, None, 1, 0, 2),
+        # 7 rounded up to packs of 5 passes the maximum: whole packs win
+        (0, 7, 7, 5, 0, 10),
     ],
 )
 def test_the_sql_orders_exactly_what_the_rule_says(
-    session, stock, min_stock, max_stock, pack_size, on_order
+    session, stock, min_stock, max_stock, pack_size, on_order, quantity
 ):
     product = add_product(
         session,
@@ -113,11 +119,36 @@ def test_the_sql_orders_exactly_what_the_rule_says(
 
     lines = reorder(session, now=utcnow(), run_id="run-1")
 
-    expected = order_quantity(
+    rule = order_quantity(
         stock,
         min_stock,
         on_order=on_order,
         max_stock=max_stock,
         pack_size=pack_size,
     )
-    assert [line.quantity for line in lines] == [expected]
+    assert ([line.quantity for line in lines], rule) == ([quantity], quantity)
+
+
+def test_a_top_up_is_rounded_to_whole_packs(session):
+    product = add_product(session, "CAN-IV-20G", stock=100, min_stock=150, pack_size=25)
+    manual = add_order(session, product, quantity=20, status=OrderStatus.PENDING)
+    session.commit()
+
+    lines = reorder(session, now=utcnow(), run_id="run-1")
+
+    # projected 120; 300 - 120 = 180 rounds up to 200, on top of the 20 ordered.
+    assert lines == [OrderLine(manual.id, "CAN-IV-20G", 220, raised=False)]
+
+
+def test_a_re_run_leaves_every_order_row_untouched(session):
+    add_product(session, "SYR-LL-3", stock=300, min_stock=600)
+    add_product(session, "NDL-HYP-23G", stock=260, min_stock=400, pack_size=100)
+    reorder(session, now=utcnow(), run_id="run-1")
+    session.commit()
+    before = [o.model_dump() for o in _orders(session)]
+
+    reorder(session, now=utcnow() + timedelta(seconds=1), run_id="run-2")
+    session.commit()
+
+    assert [o.model_dump() for o in _orders(session)] == before
+    assert [row["quantity"] for row in before] == [900, 600]
