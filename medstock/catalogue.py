@@ -161,7 +161,7 @@ def load_sample(session: Session, *, now: datetime) -> int:
         for lot in _lots_of(product_id, sku, stock, now)
     ]
     if lots:
-        session.execute(Lot.__table__.insert(), lots)
+        session.execute(Lot.__table__.insert(), lots)  # type: ignore[attr-defined]
 
     total = session.execute(select(table.c.id)).all()
     logger.info(

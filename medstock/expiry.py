@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, literal, select, true
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from medstock.upsert import insert_for
 from models import EXPIRED_BUCKET, ExpiryAlert, Lot, Product, moment
@@ -54,12 +54,12 @@ def alerting_lots(today: date, horizons: Sequence[int]) -> Any:
     last_day = bucket_bounds(today, horizons)[-1][1]
     return (
         select(Lot, Product)
-        .join(Product, Product.id == Lot.product_id)
+        .join(Product, col(Product.id) == col(Lot.product_id))
         .where(
-            Product.tracks_expiry == true(),
-            Lot.quantity > 0,
-            Lot.expiry_date.is_not(None),  # type: ignore[union-attr]
-            Lot.expiry_date <= last_day,  # type: ignore[operator]
+            col(Product.tracks_expiry) == true(),
+            col(Lot.quantity) > 0,
+            col(Lot.expiry_date).is_not(None),
+            col(Lot.expiry_date) <= last_day,
         )
     )
 
@@ -118,11 +118,11 @@ def raise_expiry_alerts(
 
     order = {name: rank for rank, name in enumerate(bucket_order(horizons))}
     created = session.execute(
-        select(ExpiryAlert, Product.sku, Lot.lot_number)
-        .join(Lot, Lot.id == ExpiryAlert.lot_id)
-        .join(Product, Product.id == ExpiryAlert.product_id)
-        .where(ExpiryAlert.created_at == moment("now"))
-        .order_by(Product.sku, Lot.lot_number),
+        select(ExpiryAlert, col(Product.sku), col(Lot.lot_number))
+        .join(Lot, col(Lot.id) == col(ExpiryAlert.lot_id))
+        .join(Product, col(Product.id) == col(ExpiryAlert.product_id))
+        .where(col(ExpiryAlert.created_at) == moment("now"))
+        .order_by(col(Product.sku), col(Lot.lot_number)),
         {"now": now},
     ).all()
     lines = [

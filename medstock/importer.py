@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import bindparam, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from medstock.csvfile import CellChecks, read_table, spreadsheet_row
 from medstock.errors import Problem
@@ -109,7 +109,12 @@ def import_products(session: Session, path: Path | str) -> ImportResult:
 
     current = pd.DataFrame(
         session.execute(
-            select(Product.sku, Product.id, Product.stock, Product.tracks_expiry)
+            select(
+                col(Product.sku),
+                col(Product.id),
+                col(Product.stock),
+                col(Product.tracks_expiry),
+            )
         ).all(),
         columns=["sku", "id", "stock", "tracks_expiry"],
     ).set_index("sku")
@@ -155,7 +160,10 @@ def import_products(session: Session, path: Path | str) -> ImportResult:
     if rows:
         session.execute(upsert, rows)
 
-    ids = {code: pid for code, pid in session.execute(select(Product.sku, Product.id))}
+    ids = {
+        code: pid
+        for code, pid in session.execute(select(col(Product.sku), col(Product.id)))
+    }
     deltas = {
         ids[code]: int(after - before)
         for code, after, before in zip(sku, new_stock, current_stock, strict=True)
@@ -179,7 +187,9 @@ def import_lots(session: Session, path: Path | str) -> ImportResult:
     expiry = checks.iso_date("expiry_date")
 
     products = pd.DataFrame(
-        session.execute(select(Product.sku, Product.id, Product.tracks_expiry)).all(),
+        session.execute(
+            select(col(Product.sku), col(Product.id), col(Product.tracks_expiry))
+        ).all(),
         columns=["sku", "id", "tracks_expiry"],
     ).set_index("sku")
     product_id = sku.map(products["id"])
@@ -201,7 +211,7 @@ def import_lots(session: Session, path: Path | str) -> ImportResult:
     existing = {
         (pid, number): units
         for pid, number, units in session.execute(
-            select(Lot.product_id, Lot.lot_number, Lot.quantity)
+            select(col(Lot.product_id), col(Lot.lot_number), col(Lot.quantity))
         )
     }
     now = utcnow()

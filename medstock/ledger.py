@@ -85,6 +85,7 @@ def _add_to_lot(
         )
     lot = _named_lot(session, product, lot_number)
     if lot is None:
+        assert product.id is not None  # a product read from the database
         session.add(
             Lot(
                 product_id=product.id,
@@ -150,7 +151,9 @@ def record_movement(
     """Book a movement and change stock and lots with it, in the same transaction.
 
     IN adds to a lot, OUT takes first-expiry-first-out (or from the lot named),
-    ADJUST is signed and does either. Nothing changes when a rule is broken.
+    ADJUST is signed and does either. Nothing changes when a rule is broken. Call
+    it in a `session_scope(writer=True)`, so that its read-then-write never
+    interleaves with another writer's.
     """
     kind = MovementKind(kind)
     product = _locked_product(session, product_id)

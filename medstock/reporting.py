@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from medstock.expiry import alerting_lots, bucket_case, bucket_order
 from models import Lot, Product, moment
@@ -89,8 +89,8 @@ def expiring_by_bucket(
         alerting_lots(day, horizons)
         .with_only_columns(
             bucket_case(Lot.expiry_date, day, horizons).label("bucket"),
-            Lot.quantity.label("units"),  # type: ignore[attr-defined]
-            (Lot.quantity * Product.unit_cost).label("value"),
+            col(Lot.quantity).label("units"),
+            (col(Lot.quantity) * col(Product.unit_cost)).label("value"),
         )
         .subquery()
     )
