@@ -1,16 +1,14 @@
 """expiry-check agent: alerts lots that are expired or expire within the horizons."""
 
 from collections import Counter
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 
 from flows._retries import db_task_options
 from medstock.db import session_scope
-from medstock.expiry import AlertLine, bucket_order, raise_expiry_alerts
+from medstock.expiry import AlertLine, bucket_order, local_today, raise_expiry_alerts
 from medstock.settings import get_settings
 from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
 from models import utcnow
@@ -23,7 +21,7 @@ ALERT_LOG_LIMIT = 500
 def record_expiry_alerts(run_id: str | None) -> list[AlertLine]:
     """Raise the alerts of lots that reached a new bucket, in one transaction."""
     settings = get_settings()
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    today = local_today()
     with session_scope(writer=True) as session:
         return raise_expiry_alerts(
             session,

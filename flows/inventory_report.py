@@ -1,8 +1,6 @@
 """inventory-report agent: stores the day's metrics and publishes them."""
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -10,6 +8,7 @@ from prefect.runtime import flow_run
 
 from flows._retries import db_task_options
 from medstock.db import session_scope
+from medstock.expiry import local_today
 from medstock.reporting import compute_metrics, render_markdown
 from medstock.settings import get_settings
 from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
@@ -23,7 +22,7 @@ CRITICAL_TABLE_KEY = "inventory-report-critical"
 def compute_and_store_report(run_id: str | None) -> tuple[int, dict[str, Any]]:
     """Compute the metrics and store them as a reports row, together."""
     settings = get_settings()
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    today = local_today()
     with session_scope() as session:
         metrics = compute_metrics(
             session,

@@ -5,10 +5,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, literal, select, true
 from sqlmodel import Session, col
 
+from medstock.settings import get_settings
 from medstock.upsert import insert_for
 from models import EXPIRED_BUCKET, ExpiryAlert, Lot, Product, moment
 
@@ -24,6 +26,16 @@ def bucket_bounds(today: date, horizons: Sequence[int]) -> list[tuple[str, date]
     bounds = [(EXPIRED_BUCKET, today)]
     bounds += [(str(days), today + timedelta(days=days)) for days in sorted(horizons)]
     return bounds
+
+
+def is_expired(expiry_date: date | None, today: date) -> bool:
+    """True for a lot whose expiry date is today or earlier (the bucket rule)."""
+    return expiry_date is not None and expiry_date <= bucket_bounds(today, [])[0][1]
+
+
+def local_today() -> date:
+    """Today's date in the configured timezone, as every agent counts days."""
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 def expiry_bucket(

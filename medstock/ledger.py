@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from medstock.errors import InsufficientStockError, NotFoundError, ValidationError
+from medstock.expiry import is_expired, local_today
 from models import Lot, MovementKind, Product, StockMovement, utcnow
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,12 @@ def _add_to_lot(
 
 
 def _take_from_lots(
-    session: Session, product: Product, units: int, lot_number: str | None
+    session: Session,
+    product: Product,
+    units: int,
+    lot_number: str | None,
+    *,
+    expired_on: date | None,
 ) -> None:
     if lot_number:
         lot = _named_lot(session, product, lot_number)
@@ -119,8 +125,17 @@ def _take_from_lots(
         lots = [lot]
     else:
         lots = _lots_by_expiry(session, product)
+        if expired_on is not None:
+            # Consumption never dispenses an expired lot; disposing of one names it.
+            lots = [lot for lot in lots if not is_expired(lot.expiry_date, expired_on)]
 
     available = sum(lot.quantity for lot in lots)
+    if units > available and available < product.stock and not lot_number:
+        raise InsufficientStockError(
+            f"cannot take {units} units from {product.sku}: only {available} of its "
+            f"{product.stock} on hand are in lots that have not expired; book a "
+            "smaller quantity, or name the expired lot to dispose of it"
+        )
     if units > available:
         where = f"lot {lot_number!r} of " if lot_number else ""
         raise InsufficientStockError(
@@ -147,13 +162,15 @@ def record_movement(
     reason: str,
     lot_number: str | None = None,
     expiry_date: date | None = None,
+    today: date | None = None,
 ) -> StockMovement:
     """Book a movement and change stock and lots with it, in the same transaction.
 
-    IN adds to a lot, OUT takes first-expiry-first-out (or from the lot named),
-    ADJUST is signed and does either. Nothing changes when a rule is broken. Call
-    it in a `session_scope(writer=True)`, so that its read-then-write never
-    interleaves with another writer's.
+    IN adds to a lot, OUT takes first-expiry-first-out from lots that have not
+    expired by `today` (or from the lot named), ADJUST is signed and does either.
+    Nothing changes when a rule is broken. Call it in a
+    `session_scope(writer=True)`, so that its read-then-write never interleaves
+    with another writer's.
     """
     kind = MovementKind(kind)
     product = _locked_product(session, product_id)
@@ -174,7 +191,14 @@ def record_movement(
         if change > 0:
             _add_to_lot(session, product, change, lot_number, expiry_date)
         else:
-            _take_from_lots(session, product, -change, lot_number)
+            consuming = kind is MovementKind.OUT
+            _take_from_lots(
+                session,
+                product,
+                -change,
+                lot_number,
+                expired_on=(today or local_today()) if consuming else None,
+            )
 
     now = utcnow()
     product.stock += change

@@ -267,3 +267,67 @@ def test_movements_booked_through_the_ledger_always_check_clean(session):
     session.commit()
 
     assert (heparin.stock, check_ledger(session)) == (11, [])
+
+
+def test_consumption_skips_expired_lots(session):
+    heparin = _tracked(session, stock=30)
+    add_lot(session, heparin, "EXPIRED", 10, date(2027, 3, 1))
+    add_lot(session, heparin, "GOOD", 20, date(2027, 9, 30))
+
+    record_movement(
+        session,
+        product_id=heparin.id,
+        kind=MovementKind.OUT,
+        quantity=5,
+        reason="ward consumption",
+        today=date(2027, 3, 1),
+    )
+    session.commit()
+
+    assert _lots(session, heparin) == [
+        ("EXPIRED", date(2027, 3, 1), 10),
+        ("GOOD", date(2027, 9, 30), 15),
+    ]
+
+
+def test_consumption_beyond_the_unexpired_stock_is_refused_naming_the_fix(session):
+    heparin = _tracked(session, stock=30)
+    add_lot(session, heparin, "EXPIRED", 10, date(2027, 2, 1))
+    add_lot(session, heparin, "GOOD", 20, date(2027, 9, 30))
+    session.commit()
+
+    with pytest.raises(InsufficientStockError) as caught:
+        record_movement(
+            session,
+            product_id=heparin.id,
+            kind=MovementKind.OUT,
+            quantity=25,
+            reason="ward consumption",
+            today=date(2027, 3, 1),
+        )
+
+    assert str(caught.value) == (
+        "cannot take 25 units from MED-HEP-5K: only 20 of its 30 on hand are in "
+        "lots that have not expired; book a smaller quantity, or name the expired "
+        "lot to dispose of it"
+    )
+
+
+def test_an_expired_lot_is_disposed_of_by_naming_it(session):
+    heparin = _tracked(session, stock=30)
+    add_lot(session, heparin, "EXPIRED", 10, date(2027, 2, 1))
+    add_lot(session, heparin, "GOOD", 20, date(2027, 9, 30))
+
+    record_movement(
+        session,
+        product_id=heparin.id,
+        kind=MovementKind.OUT,
+        quantity=10,
+        reason="disposal of expired lot",
+        lot_number="EXPIRED",
+        today=date(2027, 3, 1),
+    )
+    session.commit()
+
+    assert heparin.stock == 20
+    assert _lots(session, heparin)[0] == ("EXPIRED", date(2027, 2, 1), 0)
