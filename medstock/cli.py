@@ -91,6 +91,19 @@ def report(
     typer.echo(f"report {stored.id} for {stored.report_date} written to {csv}")
 
 
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[
+        str, typer.Argument(help="target revision; the newest by default")
+    ] = "head",
+) -> None:
+    """Migrate the schema of MEDSTOCK_DATABASE_URL to a revision (the newest)."""
+    from medstock.db import get_engine
+    from medstock.schema import upgrade_schema
+
+    typer.echo(f"database at revision {upgrade_schema(get_engine(), revision)}")
+
+
 @app.command()
 def demo() -> None:
     """Run the demo: database, Prefect server, scheduled agents; Ctrl-C stops all."""
@@ -114,6 +127,7 @@ def main() -> None:
     )
     # One line per request is Prefect's and httpx's detail, not a business event.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         app()
     except MedStockError as exc:

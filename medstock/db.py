@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from medstock.settings import get_settings
@@ -89,5 +89,8 @@ def session_scope(url: str | None = None, *, writer: bool = False) -> Iterator[S
 
 
 def create_schema(engine: Engine | None = None) -> None:
-    """Create every table and index that does not exist yet."""
-    SQLModel.metadata.create_all(engine or get_engine())
+    """Bring the schema to the newest migration (tables, indexes, constraints)."""
+    # Imported here: Alembic is only needed by the processes that migrate.
+    from medstock.schema import upgrade_schema
+
+    upgrade_schema(engine or get_engine())
