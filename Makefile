@@ -35,7 +35,7 @@ migration: $(STAMP)
 
 # Prefect server on PostgreSQL, the agents deployed from prefect.yaml, two workers.
 distributed: $(STAMP)
-	$(BIN)/python -m deployments.distributed
+	$(BIN)/medstock distributed
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -113,6 +113,14 @@ def demo() -> None:
 
 
 @app.command()
+def distributed() -> None:
+    """Prefect server on PostgreSQL, agents deployed to a work pool, two workers."""
+    from deployments.distributed import run_distributed
+
+    raise typer.Exit(run_distributed())
+
+
+@app.command()
 def serve() -> None:
     """Serve the agents on their crons against the configured Prefect API."""
     from deployments.serve import main as serve_main

@@ -46,3 +46,7 @@ class InsufficientStockError(ConflictError):
 
 class UnknownAgentError(NotFoundError):
     """An agent name that MedStock does not know."""
+
+
+class ProjectDirError(MedStockError):
+    """A worker cannot find the MedStock project folder its flow runs need."""

@@ -65,3 +65,18 @@ def stop_group(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
     if not group_is_gone(process.pid):
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def pids_with_env(name: str, value: str) -> list[int]:
+    """The processes whose environment sets `name` to `value` (read from /proc)."""
+    wanted = f"{name}={value}".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
