@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from models import OrderStatus
+from models import OrderStatus, PurchaseOrder, RunStatus, TaskLog
 from tests.factories import add_movement, add_order, add_product
 
 
@@ -51,8 +51,47 @@ def test_an_unknown_order_status_is_refused(session):
         add_order(session, product, status="LOST")
 
 
-def test_an_out_movement_must_be_positive(session):
+@pytest.mark.parametrize(
+    ("kind", "quantity"),
+    [("OUT", -3), ("IN", -3), ("IN", 0), ("ADJUST", 0), ("LOST", 3)],
+)
+def test_the_database_refuses_an_impossible_movement(session, kind, quantity):
     product = add_product(session, "SYR-LL-3")
 
     with pytest.raises(IntegrityError):
-        add_movement(session, product, "OUT", -3, product.created_at)
+        add_movement(session, product, kind, quantity, product.created_at)
+
+
+def test_a_negative_adjustment_is_accepted(session):
+    product = add_product(session, "SYR-LL-3")
+
+    movement = add_movement(session, product, "ADJUST", -3, product.created_at)
+
+    assert (movement.kind, movement.quantity) == ("ADJUST", -3)
+
+
+def test_an_order_unit_cost_must_not_be_negative(session):
+    product = add_product(session, "SYR-LL-3")
+
+    with pytest.raises(IntegrityError):
+        add_order(session, product, unit_cost=-1)
+
+
+def test_an_order_must_name_an_existing_product(session):
+    session.add(PurchaseOrder(product_id=999, quantity=10))
+
+    with pytest.raises(IntegrityError):
+        session.flush()
+
+
+def test_a_flow_run_has_at_most_one_task_log(session):
+    session.add(
+        TaskLog(agent="stock-check", flow_run_id="r1", status=RunStatus.RUNNING)
+    )
+    session.flush()
+    session.add(
+        TaskLog(agent="stock-check", flow_run_id="r1", status=RunStatus.SUCCESS)
+    )
+
+    with pytest.raises(IntegrityError):
+        session.flush()
