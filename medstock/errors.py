@@ -50,3 +50,7 @@ class UnknownAgentError(NotFoundError):
 
 class ProjectDirError(MedStockError):
     """A worker cannot find the MedStock project folder its flow runs need."""
+
+
+class SchemaError(MedStockError):
+    """The database's schema is one the migrations cannot take forward."""

@@ -13,12 +13,13 @@ from sqlalchemy import Connection, Engine, inspect
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from medstock.errors import SchemaError
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
-# The first revision: main's schema as `create_all` built it before migrations.
+# The first revision: the schema `create_all` built before migrations existed.
 BASELINE_REVISION = "0001"
 BASELINE_TABLES = frozenset(
     {
@@ -67,13 +68,25 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def _adopt_unversioned_schema(connection: Connection) -> None:
-    # A database made by `create_all` before migrations existed has the baseline
-    # tables but no alembic_version: mark it as the baseline instead of failing.
+    # A database made by `create_all` before migrations existed has tables but no
+    # alembic_version: mark it with the revision it matches instead of failing.
     tables = set(inspect(connection).get_table_names())
-    if "alembic_version" in tables or not BASELINE_TABLES.issubset(tables):
+    if "alembic_version" in tables or not tables & set(SQLModel.metadata.tables):
         return
-    command.stamp(alembic_config(connection), BASELINE_REVISION)
-    logger.info("adopted the existing schema as revision %s", BASELINE_REVISION)
+    if not schema_drift(connection):
+        revision = head_revision()
+    elif tables & set(SQLModel.metadata.tables) == BASELINE_TABLES:
+        revision = BASELINE_REVISION
+    else:
+        url = connection.engine.url.render_as_string(hide_password=True)
+        raise SchemaError(
+            f"the database at {url!r} has tables but no alembic_version, and they "
+            f"match neither revision {BASELINE_REVISION!r} nor the current models; "
+            "restore it into a database made by `medstock db init`, or mark its "
+            "revision with `alembic stamp REVISION`"
+        )
+    command.stamp(alembic_config(connection), revision)
+    logger.info("adopted the existing schema as revision %s", revision)
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> str:

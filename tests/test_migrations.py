@@ -1,5 +1,6 @@
 """The Alembic migrations build exactly the schema the models declare."""
 
+import pytest
 from alembic import command
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from medstock.cli import app
 from medstock.db import get_engine
+from medstock.errors import SchemaError
 from medstock.schema import (
     BASELINE_REVISION,
     alembic_config,
@@ -103,6 +105,38 @@ def test_a_database_made_before_migrations_is_adopted_then_upgraded(
     with engine.connect() as conn:
         assert (revision, current_revision(conn)) == (head_revision(),) * 2
         assert _names(schema_drift(conn)) == []
+
+
+def test_a_database_made_by_create_all_of_the_models_is_adopted_as_the_head(
+    empty_database_url,
+):
+    engine = get_engine(empty_database_url)
+    SQLModel.metadata.create_all(engine)
+
+    revision = upgrade_schema(engine)
+
+    with engine.connect() as conn:
+        assert (revision, current_revision(conn)) == (head_revision(),) * 2
+
+
+def test_an_unversioned_schema_matching_no_revision_is_refused(empty_database_url):
+    engine = get_engine(empty_database_url)
+    upgrade_schema(engine, BASELINE_REVISION)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+        # Half of a later revision: lots without expiry_alerts.
+        SQLModel.metadata.tables["lots"].create(conn)
+
+    with pytest.raises(SchemaError) as error:
+        upgrade_schema(engine)
+
+    url = engine.url.render_as_string(hide_password=True)
+    assert str(error.value) == (
+        f"the database at {url!r} has tables but no alembic_version, and they "
+        "match neither revision '0001' nor the current models; restore it into a "
+        "database made by `medstock db init`, or mark its revision with "
+        "`alembic stamp REVISION`"
+    )
 
 
 def test_the_baseline_is_the_first_revision():
