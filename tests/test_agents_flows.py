@@ -136,8 +136,8 @@ def test_an_expiry_check_run_alerts_once_and_is_mirrored(session):
     add_lot(session, heparin, "H-SOON", 20, today + timedelta(days=45))
     session.commit()
 
-    first = expiry_check(return_state=True)
-    second = expiry_check()
+    first = asyncio.run(expiry_check(return_state=True))
+    second = asyncio.run(expiry_check())
 
     assert first.result() == {
         "alerts": 2,
