@@ -10,29 +10,33 @@ from models import moment
 
 # The rules of medstock.rules.order_quantity, written once as SQL so that a whole
 # catalogue is handled by three statements, whatever its size.
-_NEEDS = """
+_ON_ORDER = """
 WITH on_order AS (
-    SELECT product_id, SUM(quantity) AS units
+    SELECT product_id, SUM(quantity) AS units,
+           MAX(CASE WHEN status = 'PENDING' THEN 1 ELSE 0 END) AS pending
     FROM purchase_orders
     WHERE status IN ('PENDING', 'ORDERED')
     GROUP BY product_id
-), needs AS (
-    SELECT
-        p.id AS product_id,
-        p.unit_cost AS unit_cost,
-        (
+)"""
+
+_QUANTITY = """(
             COALESCE(p.max_stock, 2 * p.min_stock) - p.stock
             - COALESCE(o.units, 0) + p.pack_size - 1
-        ) / p.pack_size * p.pack_size AS quantity
-    FROM products AS p
-    LEFT JOIN on_order AS o ON o.product_id = p.id
-    WHERE p.stock + COALESCE(o.units, 0) < p.min_stock
-)
-"""
+        ) / p.pack_size * p.pack_size"""
 
+# NOTE: driven by the PENDING orders (a partial index), not by the catalogue, so a
+# run with nothing to top up costs nothing however many products there are.
 _TOP_UP = (
-    _NEEDS
-    + """
+    _ON_ORDER
+    + """, needs AS (
+    SELECT p.id AS product_id, """
+    + _QUANTITY
+    + """ AS quantity
+    FROM purchase_orders AS pending
+    JOIN products AS p ON p.id = pending.product_id
+    JOIN on_order AS o ON o.product_id = p.id
+    WHERE pending.status = 'PENDING' AND p.stock + o.units < p.min_stock
+)
 UPDATE purchase_orders
 SET quantity = purchase_orders.quantity + needs.quantity, updated_at = :now
 FROM needs
@@ -41,19 +45,26 @@ WHERE purchase_orders.product_id = needs.product_id
 """
 )
 
+# Open orders only add stock (their quantity is positive), so `stock < min_stock`
+# is implied and lets the database skip the join for most of the catalogue.
+# NOTE: "has a PENDING order" comes from the on_order snapshot, not from a NOT
+# EXISTS on the table being inserted into: PostgreSQL planned that as a nested
+# loop over the new rows, quadratic in the number of orders raised.
 _RAISE = (
     """
 INSERT INTO purchase_orders
     (product_id, quantity, unit_cost, status, flow_run_id, created_at, updated_at)
 """
-    + _NEEDS
+    + _ON_ORDER
     + """
-SELECT needs.product_id, needs.quantity, needs.unit_cost, 'PENDING', :run, :now, :now
-FROM needs
-WHERE NOT EXISTS (
-    SELECT 1 FROM purchase_orders AS x
-    WHERE x.product_id = needs.product_id AND x.status = 'PENDING'
-)
+SELECT p.id, """
+    + _QUANTITY
+    + """, p.unit_cost, 'PENDING', :run, :now, :now
+FROM products AS p
+LEFT JOIN on_order AS o ON o.product_id = p.id
+WHERE p.stock < p.min_stock
+  AND p.stock + COALESCE(o.units, 0) < p.min_stock
+  AND COALESCE(o.pending, 0) = 0
 """
 )
 

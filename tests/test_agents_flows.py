@@ -1,5 +1,6 @@
 """The agents run as real Prefect flows against the session's Prefect server."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -44,7 +45,7 @@ def _task_log(session, flow_run_id):
 def test_a_stock_check_run_is_mirrored_as_one_success_row(session):
     _arrange_catalogue(session)
 
-    state = stock_check(return_state=True)
+    state = asyncio.run(stock_check(return_state=True))
 
     assert state.is_completed()
     assert state.result() == {
@@ -83,8 +84,8 @@ def test_a_stock_check_run_is_mirrored_as_one_success_row(session):
 def test_a_re_run_raises_no_duplicate_order(session):
     _arrange_catalogue(session)
 
-    first = stock_check()
-    second = stock_check()
+    first = asyncio.run(stock_check())
+    second = asyncio.run(stock_check())
 
     orders = session.exec(select(PurchaseOrder)).all()
     assert (first["raised"], second["raised"], second["topped_up"]) == (2, 0, 0)
@@ -98,7 +99,7 @@ def test_exhausted_retries_end_the_run_as_error_with_the_attempts(
     session.execute(text("DROP TABLE purchase_orders"))
     session.commit()
 
-    state = stock_check(return_state=True)
+    state = asyncio.run(stock_check(return_state=True))
 
     assert state.is_failed()
     log = _task_log(session, state.state_details.flow_run_id)
@@ -135,8 +136,8 @@ def test_an_expiry_check_run_alerts_once_and_is_mirrored(session):
     add_lot(session, heparin, "H-SOON", 20, today + timedelta(days=45))
     session.commit()
 
-    first = expiry_check(return_state=True)
-    second = expiry_check()
+    first = asyncio.run(expiry_check(return_state=True))
+    second = asyncio.run(expiry_check())
 
     assert first.result() == {
         "alerts": 2,
@@ -175,7 +176,7 @@ async def _latest_markdown(key):
 def test_a_report_run_stores_the_report_and_publishes_artifacts(session):
     _arrange_catalogue(session)
 
-    result = inventory_report()
+    result = asyncio.run(inventory_report())
 
     [report] = session.exec(select(Report)).all()
     assert result == {
@@ -194,6 +195,4 @@ def test_a_report_run_stores_the_report_and_publishes_artifacts(session):
 
 
 def _run(coroutine):
-    import asyncio
-
     return asyncio.run(coroutine)

@@ -54,13 +54,19 @@ def describe_error(error: BaseException) -> str:
 
 def describe_outcome(state: State) -> str:
     """The task_logs message for a finished run's state."""
+    # NOTE: `_sync=True` because the agents are async flows: inside their event
+    # loop `State.result` would otherwise hand back a coroutine.
     if state.type == StateType.COMPLETED:
-        result = state.result(raise_on_failure=False)
+        result = state.result(  # type: ignore[call-overload]
+            raise_on_failure=False, _sync=True
+        )
         if isinstance(result, dict) and "message" in result:
             return str(result["message"])
         return state.message or "completed"
     if state.type == StateType.FAILED:
-        error = state.result(raise_on_failure=False)
+        error = state.result(  # type: ignore[call-overload]
+            raise_on_failure=False, _sync=True
+        )
         if isinstance(error, BaseException):
             return describe_error(error)
     return state.message or state.name or str(state.type.value)

@@ -1,0 +1,1 @@
+"""Benchmarks of MedStock at scale, run by `make bench`; not part of the test suite."""
