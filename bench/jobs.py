@@ -14,10 +14,10 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Date, bindparam, text
 
 from medstock.db import get_engine, session_scope
 from models import moment, utcnow
@@ -33,15 +33,35 @@ FROM products
 WHERE stock < min_stock
 """
 
+# The agent reads back the first lines it logs and the counts; so does the raw SQL.
 _RAW_RAISED = """
 SELECT po.id, p.sku, po.quantity
 FROM purchase_orders AS po JOIN products AS p ON p.id = po.product_id
 WHERE po.flow_run_id = :run
 ORDER BY p.sku
+LIMIT 500
 """
 
-# TODO: compute_metrics now also totals value by category and expiring lots per
-# bucket; this baseline does not yet, so the report ratio overstates the cost.
+_RAW_COUNT = "SELECT COUNT(*) FROM purchase_orders WHERE flow_run_id = :run"
+
+_PENDING_UNITS = "SELECT SUM(quantity) FROM purchase_orders WHERE status = 'PENDING'"
+
+_RAW_BY_CATEGORY = """
+SELECT category, COUNT(*), SUM(stock), SUM(stock * unit_cost)
+FROM products GROUP BY category ORDER BY category
+"""
+
+_RAW_EXPIRING = """
+SELECT CASE WHEN l.expiry_date <= :d0 THEN 'EXPIRED'
+            WHEN l.expiry_date <= :d30 THEN '30'
+            WHEN l.expiry_date <= :d60 THEN '60'
+            ELSE '90' END AS bucket,
+       COUNT(*), SUM(l.quantity), SUM(l.quantity * p.unit_cost)
+FROM lots AS l JOIN products AS p ON p.id = l.product_id
+WHERE p.tracks_expiry AND l.quantity > 0 AND l.expiry_date <= :d90
+GROUP BY 1
+"""
+
 _RAW_REPORT = """
 SELECT p.*, m.*, o.*
 FROM (SELECT COUNT(*), COALESCE(SUM(stock), 0), COALESCE(SUM(stock * unit_cost), 0),
@@ -87,9 +107,11 @@ def stock_check_agent(reps: int) -> tuple[list[float], Any]:
     from flows.stock_check import raise_purchase_orders, summarise
 
     def work() -> Any:
-        lines = raise_purchase_orders.fn(str(uuid.uuid4()))
-        summary = summarise(lines)
-        return [summary["raised"], sum(line.quantity for line in lines)]
+        _lines, raised, topped_up = raise_purchase_orders.fn(str(uuid.uuid4()))
+        summary = summarise(raised, topped_up)
+        with get_engine().connect() as conn:
+            units = conn.execute(text(_PENDING_UNITS)).scalar_one()
+        return [summary["raised"], int(units)]
 
     return _timed(reps, work, _clear_orders)
 
@@ -102,8 +124,11 @@ def stock_check_raw(reps: int) -> tuple[list[float], Any]:
         run = str(uuid.uuid4())
         with get_engine().begin() as conn:
             conn.execute(raise_sql, {"run": run, "now": utcnow()})
-            rows = conn.execute(text(_RAW_RAISED), {"run": run}).all()
-        return [len(rows), sum(row[2] for row in rows)]
+            conn.execute(text(_RAW_RAISED), {"run": run}).all()
+            raised = conn.execute(text(_RAW_COUNT), {"run": run}).scalar_one()
+        with get_engine().connect() as conn:
+            units = conn.execute(text(_PENDING_UNITS)).scalar_one()
+        return [int(raised), int(units)]
 
     return _timed(reps, work, _clear_orders)
 
@@ -126,12 +151,20 @@ def report_raw(reps: int) -> tuple[list[float], Any]:
     from medstock.reporting import day_bounds
 
     totals = text(_RAW_REPORT).bindparams(moment("start"), moment("end"))
+    days = ("d0", "d30", "d60", "d90")
+    expiring = text(_RAW_EXPIRING).bindparams(
+        *[bindparam(name, type_=Date()) for name in days]
+    )
 
     def work() -> Any:
-        start, end = day_bounds(_today(), "UTC")
+        today = _today()
+        start, end = day_bounds(today, "UTC")
+        bounds = {f"d{n}": today + timedelta(days=n) for n in (0, 30, 60, 90)}
         with get_engine().connect() as conn:
             row = conn.execute(totals, {"start": start, "end": end}).one()
             conn.execute(text(_RAW_CRITICAL)).all()
+            conn.execute(text(_RAW_BY_CATEGORY)).all()
+            conn.execute(expiring, bounds).all()
         return [int(row[0]), int(row[3]), int(row[4])]
 
     return _timed(reps, work, lambda: None)

@@ -8,7 +8,7 @@ from prefect.runtime import flow_run
 
 from flows._retries import db_task_options
 from medstock.db import session_scope
-from medstock.purchasing import OrderLine, reorder
+from medstock.purchasing import OrderLine, count_reorders, reorder
 from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
 from models import utcnow
 
@@ -17,16 +17,17 @@ ORDER_LOG_LIMIT = 500
 
 
 @task(name="raise-purchase-orders", **db_task_options(), **TASK_HOOKS)
-def raise_purchase_orders(run_id: str | None) -> list[OrderLine]:
-    """Top up and raise the purchase orders in one transaction."""
+def raise_purchase_orders(run_id: str | None) -> tuple[list[OrderLine], int, int]:
+    """Top up and raise the orders in one transaction; the first lines and counts."""
     with session_scope(writer=True) as session:
-        return reorder(session, now=utcnow(), run_id=run_id)
+        now = utcnow()
+        lines = reorder(session, now=now, run_id=run_id, limit=ORDER_LOG_LIMIT)
+        raised, topped_up = count_reorders(session, now=now)
+        return lines, raised, topped_up
 
 
-def summarise(lines: list[OrderLine]) -> dict[str, Any]:
-    """The run's result: counts, units and the task_logs message."""
-    raised = sum(1 for line in lines if line.raised)
-    topped_up = len(lines) - raised
+def summarise(raised: int, topped_up: int) -> dict[str, Any]:
+    """The run's result: counts and the task_logs message."""
     message = f"raised {raised} purchase orders, topped up {topped_up}"
     return {"raised": raised, "topped_up": topped_up, "message": message}
 
@@ -39,9 +40,9 @@ def summarise(lines: list[OrderLine]) -> dict[str, Any]:
 async def stock_check() -> dict[str, Any]:
     """Order every product whose projected stock is below its minimum."""
     logger = get_run_logger()
-    lines = raise_purchase_orders(flow_run.get_id())
+    lines, raised, topped_up = raise_purchase_orders(flow_run.get_id())
 
-    for line in lines[:ORDER_LOG_LIMIT]:
+    for line in lines:
         verb = "raised" if line.raised else "topped up"
         logger.info(
             "%s purchase order %s for %s: %d units",
@@ -50,13 +51,13 @@ async def stock_check() -> dict[str, Any]:
             line.sku,
             line.quantity,
         )
-    if len(lines) > ORDER_LOG_LIMIT:
+    if raised + topped_up > len(lines):
         logger.info(
             "and %d more purchase orders, see purchase_orders",
-            len(lines) - ORDER_LOG_LIMIT,
+            raised + topped_up - len(lines),
         )
 
-    summary = summarise(lines)
+    summary = summarise(raised, topped_up)
     logger.info("stock check done: %s", summary["message"])
     return summary
 

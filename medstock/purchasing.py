@@ -74,6 +74,13 @@ FROM purchase_orders AS po
 JOIN products AS p ON p.id = po.product_id
 WHERE po.status = 'PENDING' AND po.updated_at = :now
 ORDER BY p.sku
+LIMIT :limit
+"""
+
+_COUNTS = """
+SELECT COALESCE(SUM(CASE WHEN created_at = :now THEN 1 ELSE 0 END), 0), COUNT(*)
+FROM purchase_orders
+WHERE status = 'PENDING' AND updated_at = :now
 """
 
 
@@ -87,12 +94,28 @@ class OrderLine:
     raised: bool
 
 
-def reorder(session: Session, *, now: datetime, run_id: str | None) -> list[OrderLine]:
-    """Top up PENDING orders, then raise one for every other product still short."""
+def reorder(
+    session: Session, *, now: datetime, run_id: str | None, limit: int | None = None
+) -> list[OrderLine]:
+    """Top up PENDING orders, then raise one for every other product still short.
+
+    Returns the orders touched, by SKU, at most `limit` of them when given.
+    """
     params = {"now": now, "run": run_id}
     session.execute(text(_TOP_UP).bindparams(moment("now")), params)
     session.execute(text(_RAISE).bindparams(moment("now")), params)
 
     touched = text(_TOUCHED).bindparams(moment("now"))
-    rows = session.execute(touched, {"now": now}).all()
+    # -1 is "no limit" to SQLite; PostgreSQL takes NULL for the same.
+    no_limit = -1 if session.get_bind().dialect.name == "sqlite" else None
+    rows = session.execute(
+        touched, {"now": now, "limit": no_limit if limit is None else limit}
+    ).all()
     return [OrderLine(row[0], row[1], row[2], bool(row[3])) for row in rows]
+
+
+def count_reorders(session: Session, *, now: datetime) -> tuple[int, int]:
+    """How many orders the stock check at `now` raised and topped up."""
+    counts = text(_COUNTS).bindparams(moment("now"))
+    raised, touched = session.execute(counts, {"now": now}).one()
+    return int(raised), int(touched) - int(raised)

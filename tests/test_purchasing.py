@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from medstock.purchasing import OrderLine, reorder
+from medstock.purchasing import OrderLine, count_reorders, reorder
 from medstock.rules import order_quantity
 from models import OrderStatus, PurchaseOrder, utcnow
 from tests.factories import add_order, add_product
@@ -152,3 +152,19 @@ def test_a_re_run_leaves_every_order_row_untouched(session):
 
     assert [o.model_dump() for o in _orders(session)] == before
     assert [row["quantity"] for row in before] == [900, 600]
+
+
+def test_a_limit_returns_the_first_lines_and_the_counts_cover_them_all(session):
+    add_product(session, "B-2", stock=1, min_stock=5)
+    add_product(session, "A-1", stock=2, min_stock=5)
+    topped = add_product(session, "C-3", stock=0, min_stock=5)
+    add_order(session, topped, quantity=1, status=OrderStatus.PENDING)
+    session.commit()
+    now = utcnow()
+
+    lines = reorder(session, now=now, run_id="run-1", limit=1)
+
+    assert [(line.sku, line.quantity, line.raised) for line in lines] == [
+        ("A-1", 8, True)
+    ]
+    assert count_reorders(session, now=now) == (2, 1)
