@@ -24,7 +24,7 @@ def compute_and_store_report(run_id: str | None) -> tuple[int, dict[str, Any]]:
     """Compute the metrics and store them as a reports row, together."""
     settings = get_settings()
     today = local_today()
-    with session_scope() as session:
+    with session_scope(writer=True) as session:
         metrics = compute_metrics(
             session,
             day=today,

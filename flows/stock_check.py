@@ -19,7 +19,7 @@ ORDER_LOG_LIMIT = 500
 @task(name="raise-purchase-orders", **db_task_options(), **TASK_HOOKS)
 def raise_purchase_orders(run_id: str | None) -> tuple[list[OrderLine], int, int]:
     """Top up and raise the orders in one transaction; the first lines and counts."""
-    with session_scope(writer=True) as session:
+    with session_scope(exclusive=True) as session:
         now = utcnow()
         lines = reorder(session, now=now, run_id=run_id, limit=ORDER_LOG_LIMIT)
         raised, topped_up = count_reorders(session, now=now)

@@ -58,7 +58,7 @@ def import_products_file(file: CsvFile) -> None:
     from medstock.db import session_scope
     from medstock.importer import import_products
 
-    with session_scope(writer=True) as session:
+    with session_scope(exclusive=True) as session:
         typer.echo(f"imported {import_products(session, file)}")
 
 
@@ -68,7 +68,7 @@ def import_lots_file(file: CsvFile) -> None:
     from medstock.db import session_scope
     from medstock.importer import import_lots
 
-    with session_scope(writer=True) as session:
+    with session_scope(exclusive=True) as session:
         typer.echo(f"imported {import_lots(session, file)}")
 
 

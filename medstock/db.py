@@ -15,7 +15,7 @@ from medstock.settings import get_settings
 _engines: dict[str, Engine] = {}
 
 
-# Any fixed number: the PostgreSQL advisory lock that serialises writer sessions.
+# Any fixed number: the PostgreSQL advisory lock of exclusive sessions.
 WRITER_LOCK_KEY = 7_305_511
 
 
@@ -64,19 +64,24 @@ def dispose_engines() -> None:
 
 
 @contextmanager
-def session_scope(url: str | None = None, *, writer: bool = False) -> Iterator[Session]:
+def session_scope(
+    url: str | None = None, *, writer: bool = False, exclusive: bool = False
+) -> Iterator[Session]:
     """A session whose work commits together at the end, or not at all.
 
-    With `writer=True` the session waits for, then excludes, other writer sessions,
-    so read-then-write work such as a stock check never interleaves with itself.
+    `writer=True` is for work that reads, then writes: on SQLite it takes the write
+    lock up front (BEGIN IMMEDIATE), waiting for it instead of failing with
+    "database is locked" when another writer commits in between. `exclusive=True`
+    also keeps other exclusive sessions out on PostgreSQL (an advisory lock), so
+    that work such as a stock check never interleaves with itself.
     """
     engine = get_engine(url)
-    if writer:
+    if writer or exclusive:
         engine = engine.execution_options(medstock_writer=True)
 
     with Session(engine, expire_on_commit=False) as session:
         try:
-            if writer and engine.dialect.name == "postgresql":
+            if exclusive and engine.dialect.name == "postgresql":
                 session.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"),
                     {"key": WRITER_LOCK_KEY},

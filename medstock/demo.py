@@ -1,6 +1,7 @@
 """The demo: one command starts the Prefect server and the agents, and stops them."""
 
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -84,7 +85,13 @@ class Processes:
         self, name: str, args: list[str], env: dict[str, str], **kw: object
     ) -> subprocess.Popen[bytes]:
         """Start `args` as a new session so that stopping reaches its children."""
-        process = subprocess.Popen(args, env=env, start_new_session=True, **kw)  # type: ignore[call-overload]
+        process = subprocess.Popen(  # type: ignore[call-overload]
+            args,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_end_with_parent,
+            **kw,
+        )
         self.children.append((name, process))
         logger.info("started %s (pid %d)", name, process.pid)
         return process
@@ -113,6 +120,18 @@ class Processes:
             # A server's own workers may outlive their parent: end the group too.
             _signal_group(process, signal.SIGKILL)
             logger.info("stopped %s", name)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent() -> None:
+    # Runs in the child before exec: if the demo itself is killed (even by SIGKILL,
+    # which it cannot catch), Linux sends the child SIGTERM instead of leaving it
+    # running on its own.
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:

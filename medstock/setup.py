@@ -16,5 +16,5 @@ def init_database(*, sample: bool) -> int:
     logger.info("schema ready at %s", engine.url.render_as_string(hide_password=True))
     if not sample:
         return 0
-    with session_scope() as session:
+    with session_scope(writer=True) as session:
         return load_sample(session, now=utcnow())

@@ -35,16 +35,54 @@ def _successes(db: Path) -> set[str]:
     return {agent for (agent,) in rows}
 
 
-def test_the_demo_runs_all_three_agents_on_cron_and_stops_cleanly(tmp_path):
-    port = free_port()
+def _demo_env(port: int) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("PREFECT_", "MEDSTOCK_"))
     }
+    env["MEDSTOCK_PREFECT_PORT"] = str(port)
+    return env
+
+
+def test_a_killed_demo_takes_its_server_and_agents_with_it(tmp_path):
+    log = (tmp_path / "demo.log").open("wb")
+    demo = subprocess.Popen(
+        [str(MEDSTOCK), "demo"],
+        cwd=tmp_path,
+        env=_demo_env(free_port()),
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(
+            lambda: b"press Ctrl-C to stop" in (tmp_path / "demo.log").read_bytes(),
+            timeout=120,
+            what="the demo to start",
+        )
+        assert len(pids_working_in(tmp_path)) >= 3
+
+        os.killpg(demo.pid, signal.SIGKILL)
+        demo.wait(timeout=10)
+
+        assert wait_for(
+            lambda: not pids_working_in(tmp_path),
+            timeout=30,
+            what="the server and agents to end after the demo was killed",
+        )
+    finally:
+        stop_group(demo)
+        for pid in pids_working_in(tmp_path):
+            os.kill(pid, signal.SIGKILL)
+        log.close()
+
+
+def test_the_demo_runs_all_three_agents_on_cron_and_stops_cleanly(tmp_path):
+    port = free_port()
+    env = _demo_env(port)
     env.update(
         {
-            "MEDSTOCK_PREFECT_PORT": str(port),
             "MEDSTOCK_STOCK_CHECK_CRON": "* * * * *",
             "MEDSTOCK_REPORT_CRON": "* * * * *",
             "MEDSTOCK_EXPIRY_CRON": "* * * * *",
@@ -88,12 +126,17 @@ def test_the_demo_runs_all_three_agents_on_cron_and_stops_cleanly(tmp_path):
             critical = conn.execute(
                 "SELECT COUNT(*) FROM products WHERE stock < min_stock"
             ).fetchone()[0]
+            retried = conn.execute(
+                "SELECT agent, attempts, message FROM task_logs WHERE attempts > 1"
+            ).fetchall()
             buckets = dict(
                 conn.execute(
                     "SELECT bucket, COUNT(*) FROM expiry_alerts GROUP BY bucket"
                 ).fetchall()
             )
         assert (mismatched, critical > 0) == ([], True)
+        # All three agents start in the same second: none may need a retry.
+        assert retried == []
         assert buckets == {"EXPIRED": 2, "30": 2, "60": 2, "90": 2}
 
         os.killpg(demo.pid, signal.SIGINT)

@@ -95,7 +95,7 @@ def _mirror(flow: Any, flow_run: FlowRun, state: State) -> None:
 
     agent = AGENTS.get(flow.name)
     settings = get_settings()
-    with session_scope() as session:
+    with session_scope(writer=True) as session:
         record_run(
             session,
             agent=flow.name,
