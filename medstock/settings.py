@@ -1,5 +1,7 @@
 """One settings class, read from `MEDSTOCK_*` variables and `.env`."""
 
+import difflib
+import os
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated
@@ -14,6 +16,12 @@ from sqlalchemy.exc import ArgumentError
 from medstock.errors import SettingsError
 
 ENV_PREFIX = "MEDSTOCK_"
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+# Longest waits and horizons that make sense; larger ones are typos.
+MAX_RETRY_DELAY_S = 3600
+MAX_HORIZON_DAYS = 3650
+# MEDSTOCK_* variables read by other parts than the settings class.
+OTHER_VARIABLES = ("MEDSTOCK_PROJECT_DIR",)
 
 # Each field's fix, shown after the reason when its value is rejected.
 FIXES = {
@@ -23,9 +31,9 @@ FIXES = {
     "report_cron": "use five fields such as '0 6 * * *'",
     "expiry_cron": "use five fields such as '0 7 * * *'",
     "timezone": "use an IANA name such as 'UTC' or 'Europe/Madrid'",
-    "retry_delays": "use whole seconds, 0 or more, separated by commas, "
+    "retry_delays": "use whole seconds from 0 to 3600, separated by commas, "
     "such as '5,10,20'",
-    "expiry_horizons": "use whole days above 0, separated by commas, "
+    "expiry_horizons": "use whole days from 1 to 3650, separated by commas, "
     "such as '30,60,90'",
     "api_port": "use a free TCP port from 1 to 65535",
     "prefect_port": "use a free TCP port from 1 to 65535",
@@ -52,7 +60,20 @@ def _check_cron(value: str) -> str:
     except CronSimError as exc:
         reason = str(exc).lower().rstrip(".")
         raise ValueError(f"is not a valid cron expression ({reason})") from None
+    if not _prefect_accepts(cron=value):
+        # cronsim knows extensions (L, W, #) that Prefect's scheduler refuses.
+        raise ValueError("is a cron expression that Prefect cannot schedule")
     return value
+
+
+def _prefect_accepts(*, cron: str = "* * * * *", timezone: str = "UTC") -> bool:
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron, timezone=timezone)
+    except ValueError:
+        return False
+    return True
 
 
 class Settings(BaseSettings):
@@ -79,13 +100,11 @@ class Settings(BaseSettings):
     )
 
     api_host: str = Field("127.0.0.1", description="address the REST API binds")
-    api_port: int = Field(8000, ge=1, le=65535, description="REST API port")
+    api_port: int = Field(8000, description="REST API port")
     api_token: str | None = Field(
         None, description="bearer token required by mutating API calls"
     )
-    prefect_port: int = Field(
-        4200, ge=1, le=65535, description="port of the demo's Prefect server"
-    )
+    prefect_port: int = Field(4200, description="port of the demo's Prefect server")
 
     @field_validator("database_url")
     @classmethod
@@ -96,6 +115,19 @@ class Settings(BaseSettings):
             raise ValueError("is not a database URL") from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError(f"names the unsupported backend {url.drivername!r}")
+        if url.drivername == "postgresql":
+            # SQLAlchemy's default PostgreSQL driver is psycopg2; MedStock ships
+            # psycopg 3.
+            return url.set(drivername="postgresql+psycopg").render_as_string(False)
+        if url.drivername not in SUPPORTED_DRIVERS:
+            raise ValueError(f"names the driver {url.drivername!r}, not installed")
+        return value
+
+    @field_validator("api_port", "prefect_port")
+    @classmethod
+    def _valid_port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError("is not a TCP port")
         return value
 
     @field_validator("stock_check_cron", "report_cron", "expiry_cron")
@@ -110,6 +142,8 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("is not a known timezone") from None
+        if not _prefect_accepts(timezone=value):
+            raise ValueError("is not a timezone Prefect can schedule in") from None
         return value
 
     @field_validator("retry_delays", mode="before")
@@ -122,6 +156,8 @@ class Settings(BaseSettings):
     def _valid_delays(cls, value: list[int]) -> list[int]:
         if not value or any(delay < 0 for delay in value):
             raise ValueError("has a negative delay")
+        if any(delay > MAX_RETRY_DELAY_S for delay in value):
+            raise ValueError(f"has a delay above {MAX_RETRY_DELAY_S} s")
         return value
 
     @field_validator("expiry_horizons", mode="before")
@@ -134,6 +170,8 @@ class Settings(BaseSettings):
     def _valid_horizons(cls, value: list[int]) -> list[int]:
         if not value or any(days <= 0 for days in value):
             raise ValueError("has a horizon that is not above 0 days")
+        if any(days > MAX_HORIZON_DAYS for days in value):
+            raise ValueError(f"has a horizon above {MAX_HORIZON_DAYS} days")
         return sorted(set(value))
 
 
@@ -149,12 +187,38 @@ def _describe(exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def _unknown_variables() -> list[str]:
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    known.update(OTHER_VARIABLES)
+    return sorted(
+        name
+        for name in os.environ
+        if name.startswith(ENV_PREFIX)
+        and name not in known
+        and not name.startswith(ENV_PREFIX + "TEST_")
+    )
+
+
 def load_settings() -> Settings:
     """Read the settings, raising SettingsError that names each bad variable."""
+    problems = []
+    for name in _unknown_variables():
+        close = difflib.get_close_matches(
+            name.removeprefix(ENV_PREFIX).lower(), list(Settings.model_fields), n=1
+        )
+        hint = (
+            f"did you mean {ENV_PREFIX}{close[0].upper()}?"
+            if close
+            else ("see the configuration table in the README for the settings")
+        )
+        problems.append(f"{name} is not a MedStock setting; {hint}")
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
-        raise SettingsError(_describe(exc)) from None
+        problems.append(_describe(exc))
+    if problems:
+        raise SettingsError("\n".join(problems))
+    return settings
 
 
 @lru_cache(maxsize=1)
