@@ -1,7 +1,7 @@
 """Serve every agent on its cron from one process, as the local demo does."""
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig
@@ -40,7 +40,8 @@ def build_deployments(settings: Settings) -> list[RunnerDeployment]:
         schedule = Cron(
             agent.cron(settings), timezone=settings.timezone, slug=schedule_slug(name)
         )
-        deployments.append(
+        deployment = cast(
+            RunnerDeployment,
             FLOWS[name].to_deployment(
                 name=agent.name,
                 schedules=[schedule],
@@ -49,8 +50,9 @@ def build_deployments(settings: Settings) -> list[RunnerDeployment]:
                 ),
                 description=agent.description,
                 tags=["medstock"],
-            )
+            ),
         )
+        deployments.append(deployment)
     return deployments
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from medstock.upsert import insert_for
-from models import Lot, MovementKind, Product, StockMovement
+from models import Lot, MovementKind, Product, StockMovement, table_of
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def load_sample(session: Session, *, now: datetime) -> int:
     """Add the sample products that are missing, with their movements; return count."""
     frame = read_sample()
     rows = _product_rows(frame, now)
-    table = Product.__table__
+    table = table_of(Product)
     inserted = session.execute(
         insert_for(session, table)
         .values(rows)
@@ -153,7 +153,7 @@ def load_sample(session: Session, *, now: datetime) -> int:
         for move in _day_of_movements(product_id, sku, stock, now)
     ]
     if moves:
-        session.execute(StockMovement.__table__.insert(), moves)
+        session.execute(table_of(StockMovement).insert(), moves)
     lots = [
         lot
         for product_id, sku, stock, tracked in inserted
@@ -161,7 +161,7 @@ def load_sample(session: Session, *, now: datetime) -> int:
         for lot in _lots_of(product_id, sku, stock, now)
     ]
     if lots:
-        session.execute(Lot.__table__.insert(), lots)  # type: ignore[attr-defined]
+        session.execute(table_of(Lot).insert(), lots)
 
     total = session.execute(select(table.c.id)).all()
     logger.info(

@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from medstock.settings import get_settings
 from medstock.upsert import insert_for
-from models import EXPIRED_BUCKET, ExpiryAlert, Lot, Product, moment
+from models import EXPIRED_BUCKET, ExpiryAlert, Lot, Product, moment, table_of
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def raise_expiry_alerts(
         )
         .order_by(Lot.id)
     )
-    table = ExpiryAlert.__table__  # type: ignore[attr-defined]
+    table = table_of(ExpiryAlert)
     columns = [
         "lot_id",
         "product_id",

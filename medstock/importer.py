@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from medstock.csvfile import CellChecks, read_table, spreadsheet_row
 from medstock.errors import Problem
 from medstock.upsert import insert_for
-from models import Lot, MovementKind, Product, StockMovement, utcnow
+from models import Lot, MovementKind, Product, StockMovement, table_of, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def _book_adjustments(
         if delta != 0
     ]
     if moves:
-        session.execute(StockMovement.__table__.insert(), moves)  # type: ignore[attr-defined]
+        session.execute(table_of(StockMovement).insert(), moves)
     return len(moves)
 
 
@@ -145,7 +145,7 @@ def import_products(session: Session, path: Path | str) -> ImportResult:
         | {"created_at": now, "updated_at": now}
         for record in frame.astype(object).to_dict("records")
     ]
-    table = Product.__table__  # type: ignore[attr-defined]
+    table = table_of(Product)
     insert = insert_for(session, table)
     # Optional columns left out of the file keep each product's current value.
     updated_columns = [
@@ -232,7 +232,7 @@ def import_lots(session: Session, path: Path | str) -> ImportResult:
                 "updated_at": now,
             }
         )
-    table = Lot.__table__  # type: ignore[attr-defined]
+    table = table_of(Lot)
     insert = insert_for(session, table)
     updated_columns = ["quantity", "updated_at"]
     if "expiry_date" in checks.frame.columns:
@@ -246,7 +246,7 @@ def import_lots(session: Session, path: Path | str) -> ImportResult:
 
     changes = [{"pid": pid, "delta": d} for pid, d in deltas.items() if d]
     if changes:
-        products_table = Product.__table__  # type: ignore[attr-defined]
+        products_table = table_of(Product)
         session.execute(
             update(products_table)
             .where(products_table.c.id == bindparam("pid"))

@@ -1,5 +1,6 @@
 """The app's tables."""
 
+from models._tables import table_of
 from models._time import moment, utcnow
 from models.agent_status import AgentStatus
 from models.expiry_alert import EXPIRED_BUCKET, ExpiryAlert
@@ -27,5 +28,6 @@ __all__ = [
     "StockMovement",
     "TaskLog",
     "moment",
+    "table_of",
     "utcnow",
 ]
