@@ -84,6 +84,7 @@ def _finished_runs(deployment: str) -> list[Any]:
 
 def measure(mode: str, samples: int, folder: Path) -> dict[str, Any]:
     """Let `samples + 1` runs complete, then read their slots and start times."""
+    env: dict[str, str] = {}
     if mode == "serve":
         deployment = "bench-serve"
         args = [sys.executable, "-m", "bench.slots", "run-serve"]
@@ -91,7 +92,9 @@ def measure(mode: str, samples: int, folder: Path) -> dict[str, Any]:
         deployment = "bench-worker"
         _deploy_for_worker(folder)
         args = [sys.executable, "-m", "prefect", "worker", "start", "--pool", POOL]
-    process = start_group(args, {}, folder / f"{mode}.log")
+        # The pull step reads the project folder on the worker, at run time.
+        env["MEDSTOCK_PROJECT_DIR"] = str(ROOT)
+    process = start_group(args, env, folder / f"{mode}.log")
     deadline = time.monotonic() + 60 + (samples + 2) * INTERVAL_S * 2
     try:
         while time.monotonic() < deadline:
