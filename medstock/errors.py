@@ -14,13 +14,18 @@ class SettingsError(MedStockError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One bad cell of an imported file: its row as a spreadsheet numbers it."""
+    """One bad cell (or row, with no column) of an imported file.
+
+    Its row is the one a spreadsheet shows.
+    """
 
     row: int
     column: str
     message: str
 
     def __str__(self) -> str:
+        if not self.column:
+            return f"row {self.row}: {self.message}"
         return f"row {self.row}, column {self.column!r}: {self.message}"
 
 
@@ -50,6 +55,10 @@ class UnknownAgentError(NotFoundError):
 
 class ProjectDirError(MedStockError):
     """A worker cannot find the MedStock project folder its flow runs need."""
+
+
+class OutputFileError(MedStockError):
+    """A file MedStock was asked to write cannot be written."""
 
 
 class SchemaError(MedStockError):

@@ -10,7 +10,9 @@ from sqlalchemy import bindparam, select, update
 from sqlmodel import Session, col
 
 from medstock.csvfile import CellChecks, read_table, spreadsheet_row
-from medstock.errors import Problem
+from medstock.errors import Problem, ValidationError
+from medstock.limits import MAX_WHOLE
+from medstock.text import plural
 from medstock.upsert import insert_for
 from models import Lot, MovementKind, Product, StockMovement, table_of, utcnow
 
@@ -30,11 +32,15 @@ class ImportResult:
     created: int
     updated: int
     adjustments: int
+    ignored: tuple[str, ...] = ()
 
     def __str__(self) -> str:
+        ignored = (
+            f"; ignored columns: {', '.join(self.ignored)}" if self.ignored else ""
+        )
         return (
             f"{self.file}: {self.created} created, {self.updated} updated, "
-            f"{self.adjustments} stock adjustments"
+            f"{plural(self.adjustments, 'stock adjustment')}{ignored}"
         )
 
 
@@ -106,6 +112,20 @@ def import_products(session: Session, path: Path | str) -> ImportResult:
         "{value!r} is below min_stock; raise it or leave it empty",
     )
     _flag_duplicates(checks, sku.where(sku.ne("")), "sku")
+    # The stock check computes its target plus pack_size - 1 in database integers.
+    rounding = values["pack_size"] - 1
+    checks.flag(
+        values["max_stock"].isna() & (2 * values["min_stock"] + rounding > MAX_WHOLE),
+        "min_stock",
+        "{value!r} is too large: orders fill up to 2 * min_stock, rounded up to "
+        f"whole packs, which must stay within {MAX_WHOLE}; lower it or set max_stock",
+    )
+    checks.flag(
+        values["max_stock"] + rounding > MAX_WHOLE,
+        "max_stock",
+        "{value!r} is too large: orders fill up to it, rounded up to whole packs, "
+        f"which must stay within {MAX_WHOLE}; lower it",
+    )
 
     current = pd.DataFrame(
         session.execute(
@@ -169,7 +189,13 @@ def import_products(session: Session, path: Path | str) -> ImportResult:
         for code, after, before in zip(sku, new_stock, current_stock, strict=True)
     }
     adjustments = _book_adjustments(session, deltas, f"import {path.name}", now)
-    result = ImportResult(path.name, int((~known).sum()), int(known.sum()), adjustments)
+    result = ImportResult(
+        path.name,
+        int((~known).sum()),
+        int(known.sum()),
+        adjustments,
+        tuple(checks.ignored),
+    )
     logger.info("imported products from %s", result)
     return result
 
@@ -188,9 +214,14 @@ def import_lots(session: Session, path: Path | str) -> ImportResult:
 
     products = pd.DataFrame(
         session.execute(
-            select(col(Product.sku), col(Product.id), col(Product.tracks_expiry))
+            select(
+                col(Product.sku),
+                col(Product.id),
+                col(Product.tracks_expiry),
+                col(Product.stock),
+            )
         ).all(),
-        columns=["sku", "id", "tracks_expiry"],
+        columns=["sku", "id", "tracks_expiry", "stock"],
     ).set_index("sku")
     product_id = sku.map(products["id"])
     checks.flag(
@@ -232,6 +263,20 @@ def import_lots(session: Session, path: Path | str) -> ImportResult:
                 "updated_at": now,
             }
         )
+    stock_of = dict(zip(products["id"], products["stock"], strict=True))
+    too_much = sorted(
+        (int(stock_of[pid] + delta), pid)
+        for pid, delta in deltas.items()
+        if stock_of[pid] + delta > MAX_WHOLE
+    )
+    if too_much:
+        total, pid = too_much[-1]
+        sku_of = {v: k for k, v in products["id"].items()}
+        raise ValidationError(
+            f"{path.name} would bring the stock of {sku_of[pid]} to {total}, above "
+            f"{MAX_WHOLE}, the largest whole number MedStock stores; nothing was "
+            "imported; check the quantities"
+        )
     table = table_of(Lot)
     insert = insert_for(session, table)
     updated_columns = ["quantity", "updated_at"]
@@ -257,6 +302,8 @@ def import_lots(session: Session, path: Path | str) -> ImportResult:
     created = sum(
         1 for row in rows if (row["product_id"], row["lot_number"]) not in existing
     )
-    result = ImportResult(path.name, created, len(rows) - created, adjustments)
+    result = ImportResult(
+        path.name, created, len(rows) - created, adjustments, tuple(checks.ignored)
+    )
     logger.info("imported lots from %s", result)
     return result

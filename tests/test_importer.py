@@ -7,6 +7,7 @@ from sqlmodel import select
 from medstock.errors import Problem, ValidationError
 from medstock.importer import ImportResult, import_lots, import_products
 from medstock.ledger import check_ledger
+from medstock.reporting import compute_metrics
 from models import Lot, Product, StockMovement
 
 HEADER = (
@@ -266,3 +267,202 @@ def test_a_lots_file_with_five_bad_rows_reports_all_five_and_writes_nothing(
     ]
     assert session.exec(select(Lot)).all() == []
     assert _products(session)["MED-HEP-5K"][1] == 0
+
+
+SHORT_HEADER = "sku,name,category,unit,min_stock,unit_cost"
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            [SHORT_HEADER, "E-9,x,y,u,5,1.00,"],
+            "bad.csv has 1 problem; nothing was imported; fix the file and import "
+            "it again:\nrow 2: has 7 fields but the header has 6; remove the extra "
+            "',' (such as one at the end of the row) or quote the cell that "
+            "contains ','",
+        ),
+        (
+            [SHORT_HEADER, "E-8,x,y,u,5,1.00", "E-9,x,y,u,5,1.00,a,b"],
+            "bad.csv has 1 problem; nothing was imported; fix the file and import "
+            "it again:\nrow 3: has 8 fields but the header has 6; remove the extra "
+            "',' (such as one at the end of the row) or quote the cell that "
+            "contains ','",
+        ),
+        (
+            [SHORT_HEADER, "E-8,x,y,u,5,1.00", 'E-9,"x,y,u,5,1.00'],
+            'bad.csv cannot be read: a quote (") opens a cell in row 3 (line 3 of '
+            "the file) and is never closed; add the closing quote or remove the "
+            "opening one",
+        ),
+        (
+            [SHORT_HEADER, 'E-9,"x" y,y,u,5,1.00'],
+            'bad.csv cannot be read: row 2 (line 2 of the file) has a quote (") '
+            'inside a cell; double it ("") or quote the whole cell',
+        ),
+        (
+            [SHORT_HEADER.replace(",", "\t"), "E-9\tx\ty\tu\t5\t1.00"],
+            "'bad.csv' is separated by tabs; export the sheet as CSV and use , or ; "
+            "between cells",
+        ),
+        (
+            [SHORT_HEADER + ",SKU", "E-9,x,y,u,5,1.00,E-9"],
+            "bad.csv has 1 problem; nothing was imported; fix the file and import "
+            "it again:\nrow 1, column 'sku': appears more than once in the header; "
+            "keep one",
+        ),
+    ],
+    ids=[
+        "trailing-comma",
+        "extra-fields",
+        "open-quote",
+        "stray-quote",
+        "tabs",
+        "twice",
+    ],
+)
+def test_a_malformed_file_is_refused_naming_the_row_and_the_fix(
+    session, tmp_path, lines, message
+):
+    path = _write(tmp_path, "bad.csv", lines)
+
+    with pytest.raises(ValidationError) as caught:
+        import_products(session, path)
+
+    assert str(caught.value) == message
+    assert _products(session) == {}
+
+
+def test_whole_numbers_and_amounts_must_fit_both_databases(session, tmp_path):
+    path = _write(
+        tmp_path,
+        "big.csv",
+        [
+            SHORT_HEADER + ",stock,pack_size",
+            "E-1,x,y,u,5,1.00,9223372036854775807,",
+            "E-2,x,y,u,3000000000,1.00,,",
+            "E-3,x,y,u,99999999999999999999,1.00,,",
+            "E-4,x,y,u,1e3,1.005,12.0,",
+            "E-5,x,y,u,2147483647,10000000000.00,2147483647,",
+            "E-6,x,y,u,1073741824,9999999999.99,,1",
+            "E-7,x,y,u,1073741823,9999999999.99,2147483647,1",
+        ],
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        import_products(session, path)
+
+    above = (
+        "is above 2147483647, the largest whole number MedStock stores; use "
+        "2147483647 or less"
+    )
+    target = (
+        "is too large: orders fill up to 2 * min_stock, rounded up to whole "
+        "packs, which must stay within 2147483647; lower it or set max_stock"
+    )
+    assert [str(p) for p in caught.value.problems] == [
+        f"row 2, column 'stock': '9223372036854775807' {above}",
+        f"row 3, column 'min_stock': '3000000000' {above}",
+        f"row 4, column 'min_stock': '99999999999999999999' {above}",
+        "row 5, column 'min_stock': '1e3' is not a whole number; write digits "
+        "only, such as 12",
+        "row 5, column 'unit_cost': '1.005' has more than 2 decimals, and MedStock "
+        "does not round amounts; write it in cents, such as 6.80",
+        "row 5, column 'stock': '12.0' is not a whole number; write digits only, "
+        "such as 12",
+        f"row 6, column 'min_stock': '2147483647' {target}",
+        "row 6, column 'unit_cost': '10000000000.00' is above 9999999999.99, the "
+        "largest amount MedStock stores; check the value",
+        f"row 7, column 'min_stock': '1073741824' {target}",
+    ]
+    assert _products(session) == {}
+
+
+def test_the_largest_values_import_and_the_report_still_adds_them_up(session, tmp_path):
+    path = _write(
+        tmp_path,
+        "largest.csv",
+        [
+            SHORT_HEADER + ",stock,max_stock",
+            "E-1,x,y,u,1073741823,2.50,2147483647,",
+            "E-2,x,y,u,0,2.50,2147483647,2147483647",
+        ],
+    )
+
+    import_products(session, path)
+    session.commit()
+    metrics = compute_metrics(session, day=date(2026, 3, 10), timezone="UTC")
+
+    assert (metrics["total_units"], metrics["inventory_value"]) == (
+        2 * 2147483647,
+        "10737418235.00",
+    )
+
+
+@pytest.mark.parametrize("year", ["0001", "1999", "2100", "2300"])
+def test_an_expiry_date_outside_2000_to_2099_is_refused(session, tmp_path, year):
+    _catalogue(session, tmp_path)
+    path = _write(tmp_path, "lots.csv", [LOT_HEADER, f"MED-HEP-5K,H1,{year}-01-01,5"])
+
+    with pytest.raises(ValidationError) as caught:
+        import_lots(session, path)
+
+    assert [str(p) for p in caught.value.problems] == [
+        f"row 2, column 'expiry_date': '{year}-01-01' is outside the years 2000 to "
+        "2099; check the year on the label and write YYYY-MM-DD, such as 2027-03-31"
+    ]
+
+
+def test_lots_that_add_up_past_the_largest_stock_are_refused(session, tmp_path):
+    _catalogue(session, tmp_path)
+    path = _write(
+        tmp_path,
+        "lots.csv",
+        [LOT_HEADER, "MED-HEP-5K,H1,2027-01-31,2000000000", "MED-HEP-5K,H2,,200000000"],
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        import_lots(session, path)
+
+    assert str(caught.value) == (
+        "lots.csv would bring the stock of MED-HEP-5K to 2200000000, above "
+        "2147483647, the largest whole number MedStock stores; nothing was "
+        "imported; check the quantities"
+    )
+    assert session.exec(select(Lot)).all() == []
+
+
+def test_unknown_columns_are_ignored_and_named_in_the_result(session, tmp_path):
+    path = _write(
+        tmp_path,
+        "sheet.csv",
+        [SHORT_HEADER + ",Notes,", "GLV-NIT-M,Nitrile gloves M,Gloves,box,40,6.80,ok,"],
+    )
+
+    result = import_products(session, path)
+
+    assert str(result) == (
+        "sheet.csv: 1 created, 0 updated, 0 stock adjustments; ignored columns: "
+        "notes, (column 8)"
+    )
+    assert _products(session) == {
+        "GLV-NIT-M": ("Nitrile gloves M", 0, 40, None, 1, Decimal("6.80"))
+    }
+
+
+def test_thousands_of_bad_rows_list_the_first_fifty_problems(session, tmp_path):
+    rows = [f"E-{n},,c,u,5,1.00" for n in range(5000)]
+    path = _write(tmp_path, "many.csv", [SHORT_HEADER, *rows])
+
+    with pytest.raises(ValidationError) as caught:
+        import_products(session, path)
+
+    lines = str(caught.value).splitlines()
+    assert len(caught.value.problems) == 5000
+    assert (len(lines), lines[0], lines[50], lines[51]) == (
+        52,
+        "many.csv has 5000 problems; nothing was imported; fix the file and "
+        "import it again:",
+        "row 51, column 'name': is empty; every row needs a name",
+        "and 4950 more problems",
+    )
