@@ -12,6 +12,7 @@ from medstock.db import session_scope
 from medstock.expiry import AlertLine, bucket_order, local_today, raise_expiry_alerts
 from medstock.settings import get_settings
 from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
+from medstock.text import plural
 from models import utcnow
 
 # Past this many alerts in one run the log gives a count instead of a line each.
@@ -38,7 +39,9 @@ def summarise(lines: list[AlertLine], horizons: list[int]) -> dict[str, Any]:
     counts = Counter(line.bucket for line in lines)
     by_bucket = {bucket: counts[bucket] for bucket in bucket_order(horizons)}
     parts = ", ".join(f"{bucket} {n}" for bucket, n in by_bucket.items() if n)
-    message = f"raised {len(lines)} expiry alerts" + (f": {parts}" if parts else "")
+    message = f"raised {plural(len(lines), 'expiry alert')}" + (
+        f": {parts}" if parts else ""
+    )
     return {"alerts": len(lines), "by_bucket": by_bucket, "message": message}
 
 
@@ -63,10 +66,8 @@ async def expiry_check() -> dict[str, Any]:
             line.expiry_date,
         )
     if len(lines) > ALERT_LOG_LIMIT:
-        logger.info(
-            "and %d more expiry alerts, see expiry_alerts",
-            len(lines) - ALERT_LOG_LIMIT,
-        )
+        more = plural(len(lines) - ALERT_LOG_LIMIT, "more expiry alert")
+        logger.info("and %s, see expiry_alerts", more)
 
     summary = summarise(lines, get_settings().expiry_horizons)
     logger.info("expiry check done: %s", summary["message"])

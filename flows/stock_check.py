@@ -10,6 +10,7 @@ from flows._retries import db_task_options
 from medstock.db import session_scope
 from medstock.purchasing import OrderLine, count_reorders, reorder
 from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
+from medstock.text import plural
 from models import utcnow
 
 # Past this many orders in one run the log gives a count instead of a line each.
@@ -28,7 +29,7 @@ def raise_purchase_orders(run_id: str | None) -> tuple[list[OrderLine], int, int
 
 def summarise(raised: int, topped_up: int) -> dict[str, Any]:
     """The run's result: counts and the task_logs message."""
-    message = f"raised {raised} purchase orders, topped up {topped_up}"
+    message = f"raised {plural(raised, 'purchase order')}, topped up {topped_up}"
     return {"raised": raised, "topped_up": topped_up, "message": message}
 
 
@@ -43,19 +44,24 @@ async def stock_check() -> dict[str, Any]:
     lines, raised, topped_up = raise_purchase_orders(flow_run.get_id())
 
     for line in lines:
-        verb = "raised" if line.raised else "topped up"
-        logger.info(
-            "%s purchase order %s for %s: %d units",
-            verb,
-            line.order_id,
-            line.sku,
-            line.quantity,
-        )
+        if line.raised:
+            logger.info(
+                "raised purchase order %s for %s: %d units",
+                line.order_id,
+                line.sku,
+                line.quantity,
+            )
+        else:
+            logger.info(
+                "topped up purchase order %s for %s by %d to %d units",
+                line.order_id,
+                line.sku,
+                line.added,
+                line.quantity,
+            )
     if raised + topped_up > len(lines):
-        logger.info(
-            "and %d more purchase orders, see purchase_orders",
-            raised + topped_up - len(lines),
-        )
+        more = plural(raised + topped_up - len(lines), "more purchase order")
+        logger.info("and %s, see purchase_orders", more)
 
     summary = summarise(raised, topped_up)
     logger.info("stock check done: %s", summary["message"])

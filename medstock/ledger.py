@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 
 from medstock.errors import InsufficientStockError, NotFoundError, ValidationError
 from medstock.expiry import is_expired, local_today
+from medstock.limits import MAX_WHOLE, check_expiry_date
+from medstock.text import plural
 from models import Lot, MovementKind, Product, StockMovement, utcnow
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,17 @@ def _locked_product(session: Session, product_id: int) -> Product:
     return product
 
 
+def product_by_sku(session: Session, sku: str) -> Product:
+    """The product with `sku`, or NotFoundError saying how to find or add it."""
+    product = session.exec(select(Product).where(Product.sku == sku)).first()
+    if product is None:
+        raise NotFoundError(
+            f"no product has the SKU {sku!r}; check the spelling (SKUs are case "
+            "sensitive), or add it with `medstock import products`"
+        )
+    return product
+
+
 def _check_input(
     product: Product, kind: MovementKind, quantity: int, reason: str
 ) -> None:
@@ -39,6 +52,11 @@ def _check_input(
         raise ValidationError(
             f"quantity 0 of an ADJUST movement of {product.sku} changes nothing; "
             "give the signed difference, such as -3 or 12"
+        )
+    if abs(quantity) > MAX_WHOLE:
+        raise ValidationError(
+            f"quantity {quantity!r} of a movement of {product.sku} is beyond "
+            f"{MAX_WHOLE}, the largest whole number MedStock stores; check it"
         )
     if not reason.strip() or len(reason) > REASON_MAX_LENGTH:
         raise ValidationError(
@@ -85,6 +103,12 @@ def _add_to_lot(
             "give lot_number (and expiry_date for a new lot)"
         )
     lot = _named_lot(session, product, lot_number)
+    if lot is None and expiry_date is None:
+        raise ValidationError(
+            f"lot {lot_number!r} of {product.sku} is new, so it needs the expiry date "
+            "from the delivery label; give expiry_date (YYYY-MM-DD), or name an "
+            "existing lot"
+        )
     if lot is None:
         assert product.id is not None  # a product read from the database
         session.add(
@@ -132,15 +156,15 @@ def _take_from_lots(
     available = sum(lot.quantity for lot in lots)
     if units > available and available < product.stock and not lot_number:
         raise InsufficientStockError(
-            f"cannot take {units} units from {product.sku}: only {available} of its "
-            f"{product.stock} on hand are in lots that have not expired; book a "
-            "smaller quantity, or name the expired lot to dispose of it"
+            f"cannot take {plural(units, 'unit')} from {product.sku}: only "
+            f"{available} of its {product.stock} on hand are in lots that have not "
+            "expired; book a smaller quantity, or name the expired lot to dispose of it"
         )
     if units > available:
         where = f"lot {lot_number!r} of " if lot_number else ""
         raise InsufficientStockError(
-            f"cannot take {units} units from {where}{product.sku}: only {available} "
-            "on hand; book a smaller quantity or receive stock first"
+            f"cannot take {plural(units, 'unit')} from {where}{product.sku}: only "
+            f"{available} on hand; book a smaller quantity or receive stock first"
         )
     now = utcnow()
     for lot in lots:
@@ -181,11 +205,18 @@ def record_movement(
             "leave lot_number and expiry_date out"
         )
 
+    check_expiry_date(expiry_date)
     change = -quantity if kind is MovementKind.OUT else quantity
+    if product.stock + change > MAX_WHOLE:
+        raise ValidationError(
+            f"adding {plural(change, 'unit')} to {product.sku} would make its stock "
+            f"{product.stock + change}, above {MAX_WHOLE}, the largest whole number "
+            "MedStock stores; check the quantity"
+        )
     if product.stock + change < 0:
         raise InsufficientStockError(
-            f"cannot take {-change} units from {product.sku}: only {product.stock} "
-            "on hand; book a smaller quantity or receive stock first"
+            f"cannot take {plural(-change, 'unit')} from {product.sku}: only "
+            f"{product.stock} on hand; book a smaller quantity or receive stock first"
         )
     if product.tracks_expiry:
         if change > 0:

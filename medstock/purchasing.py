@@ -26,22 +26,39 @@ _QUANTITY = """(
 
 # NOTE: driven by the PENDING orders (a partial index), not by the catalogue, so a
 # run with nothing to top up costs nothing however many products there are.
-_TOP_UP = (
+_NEEDS = (
     _ON_ORDER
     + """, needs AS (
-    SELECT p.id AS product_id, """
+    SELECT p.id AS product_id, pending.id AS order_id, p.sku,
+           pending.quantity AS ordered, """
     + _QUANTITY
     + """ AS quantity
     FROM purchase_orders AS pending
     JOIN products AS p ON p.id = pending.product_id
     JOIN on_order AS o ON o.product_id = p.id
     WHERE pending.status = 'PENDING' AND p.stock + o.units < p.min_stock
+)"""
 )
+
+_TOP_UP = (
+    _NEEDS
+    + """
 UPDATE purchase_orders
 SET quantity = purchase_orders.quantity + needs.quantity, updated_at = :now
 FROM needs
 WHERE purchase_orders.product_id = needs.product_id
   AND purchase_orders.status = 'PENDING'
+"""
+)
+
+# Read before the UPDATE: it cannot return the old quantity on both backends.
+_TOPPED_UP = (
+    _NEEDS
+    + """
+SELECT order_id, sku, ordered + quantity, quantity
+FROM needs
+ORDER BY sku
+LIMIT :limit
 """
 )
 
@@ -68,11 +85,11 @@ WHERE p.stock < p.min_stock
 """
 )
 
-_TOUCHED = """
-SELECT po.id, p.sku, po.quantity, po.created_at = :now AS raised
+_RAISED = """
+SELECT po.id, p.sku, po.quantity, po.quantity
 FROM purchase_orders AS po
 JOIN products AS p ON p.id = po.product_id
-WHERE po.status = 'PENDING' AND po.updated_at = :now
+WHERE po.status = 'PENDING' AND po.created_at = :now
 ORDER BY p.sku
 LIMIT :limit
 """
@@ -92,6 +109,7 @@ class OrderLine:
     sku: str
     quantity: int
     raised: bool
+    added: int
 
 
 def reorder(
@@ -101,17 +119,18 @@ def reorder(
 
     Returns the orders touched, by SKU, at most `limit` of them when given.
     """
-    params = {"now": now, "run": run_id}
-    session.execute(text(_TOP_UP).bindparams(moment("now")), params)
-    session.execute(text(_RAISE).bindparams(moment("now")), params)
-
-    touched = text(_TOUCHED).bindparams(moment("now"))
     # -1 is "no limit" to SQLite; PostgreSQL takes NULL for the same.
     no_limit = -1 if session.get_bind().dialect.name == "sqlite" else None
-    rows = session.execute(
-        touched, {"now": now, "limit": no_limit if limit is None else limit}
-    ).all()
-    return [OrderLine(row[0], row[1], row[2], bool(row[3])) for row in rows]
+    params = {"now": now, "run": run_id, "limit": no_limit if limit is None else limit}
+    topped_up = session.execute(text(_TOPPED_UP), params).all()
+    session.execute(text(_TOP_UP).bindparams(moment("now")), params)
+    session.execute(text(_RAISE).bindparams(moment("now")), params)
+    raised = session.execute(text(_RAISED).bindparams(moment("now")), params).all()
+
+    lines = [OrderLine(*row[:3], raised=False, added=row[3]) for row in topped_up]
+    lines += [OrderLine(*row[:3], raised=True, added=row[3]) for row in raised]
+    # Each part holds its first `limit` SKUs, so together they hold the first.
+    return sorted(lines, key=lambda line: line.sku)[:limit]
 
 
 def count_reorders(session: Session, *, now: datetime) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from medstock.errors import SettingsError
+from medstock.text import plural
 
 ENV_PREFIX = "MEDSTOCK_"
 SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
@@ -53,7 +54,7 @@ def _check_cron(value: str) -> str:
     fields = value.split()
     if len(fields) != 5:
         raise ValueError(
-            f"is not a valid cron expression ({len(fields)} fields, not 5)"
+            f"is not a valid cron expression ({plural(len(fields), 'field')}, not 5)"
         )
     try:
         CronSim(value, datetime(2026, 1, 1))

@@ -331,3 +331,80 @@ def test_an_expired_lot_is_disposed_of_by_naming_it(session):
 
     assert heparin.stock == 20
     assert _lots(session, heparin)[0] == ("EXPIRED", date(2027, 2, 1), 0)
+
+
+def test_an_in_to_a_new_lot_needs_its_expiry_date_and_books_nothing(session):
+    heparin = _tracked(session)
+    session.commit()
+
+    with pytest.raises(ValidationError) as caught:
+        record_movement(
+            session,
+            product_id=heparin.id,
+            kind=MovementKind.IN,
+            quantity=30,
+            reason="delivery",
+            lot_number="H2207",
+        )
+    session.rollback()
+
+    assert str(caught.value) == (
+        "lot 'H2207' of MED-HEP-5K is new, so it needs the expiry date from the "
+        "delivery label; give expiry_date (YYYY-MM-DD), or name an existing lot"
+    )
+    assert _lots(session, heparin) == []
+    assert session.exec(select(StockMovement)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"kind": MovementKind.IN, "quantity": 2_147_483_648},
+            "quantity 2147483648 of a movement of GLV-NIT-M is beyond 2147483647, "
+            "the largest whole number MedStock stores; check it",
+        ),
+        (
+            {"kind": MovementKind.IN, "quantity": 2_147_483_630},
+            "adding 2147483630 units to GLV-NIT-M would make its stock 2147483648, "
+            "above 2147483647, the largest whole number MedStock stores; check the "
+            "quantity",
+        ),
+        (
+            {"kind": MovementKind.OUT, "quantity": 1, "stock": 0},
+            "cannot take 1 unit from GLV-NIT-M: only 0 on hand; book a smaller "
+            "quantity or receive stock first",
+        ),
+    ],
+    ids=["quantity", "stock", "one-unit"],
+)
+def test_a_movement_past_the_stored_range_is_refused(session, fields, message):
+    stock = fields.pop("stock", 18)
+    gloves = add_product(session, "GLV-NIT-M", stock=stock)
+
+    with pytest.raises((ValidationError, InsufficientStockError)) as caught:
+        record_movement(
+            session, product_id=gloves.id, **{"reason": "delivery", **fields}
+        )
+
+    assert str(caught.value) == message
+
+
+def test_an_expiry_date_outside_2000_to_2099_is_refused(session):
+    heparin = _tracked(session)
+
+    with pytest.raises(ValidationError) as caught:
+        record_movement(
+            session,
+            product_id=heparin.id,
+            kind=MovementKind.IN,
+            quantity=5,
+            reason="delivery",
+            lot_number="H1",
+            expiry_date=date(2300, 1, 1),
+        )
+
+    assert str(caught.value) == (
+        "expiry date '2300-01-01' is outside the years 2000 to 2099; check the year "
+        "on the label and write YYYY-MM-DD, such as 2027-03-31"
+    )

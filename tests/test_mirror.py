@@ -101,7 +101,7 @@ def test_recording_the_same_outcome_twice_changes_nothing(session):
 def test_agent_status_summarises_the_agents_runs(session):
     runs = [
         ("r1", RunStatus.ERROR, "OperationalError: disk I/O error"),
-        ("r2", RunStatus.SUCCESS, "raised 1 purchase orders, topped up 0"),
+        ("r2", RunStatus.SUCCESS, "raised 1 purchase order, topped up 0"),
         ("r3", RunStatus.ERROR, "OperationalError: database is locked"),
         ("r4", RunStatus.CRASHED, "Execution was cancelled by the runtime"),
         ("r5", RunStatus.RUNNING, ""),

@@ -30,7 +30,7 @@ def test_raises_one_pending_order_of_twice_the_minimum_less_stock(session):
     )
     assert order.flow_run_id == "run-1"
     assert order.unit_cost == gloves.unit_cost
-    assert lines == [OrderLine(order.id, "GLV-NIT-M", 62, raised=True)]
+    assert lines == [OrderLine(order.id, "GLV-NIT-M", 62, raised=True, added=62)]
 
 
 def test_a_second_run_with_no_stock_change_raises_and_changes_nothing(session):
@@ -56,7 +56,7 @@ def test_a_short_pending_order_is_topped_up_instead_of_a_second_one(session):
     [order] = _orders(session)
     # projected 100 + 20 = 120 < 150; the target 300 needs 180 more units.
     assert (order.id, order.quantity) == (manual.id, 200)
-    assert lines == [OrderLine(manual.id, "CAN-IV-20G", 200, raised=False)]
+    assert lines == [OrderLine(manual.id, "CAN-IV-20G", 200, raised=False, added=180)]
 
 
 def test_an_ordered_order_counts_and_a_new_pending_one_covers_the_rest(session):
@@ -137,7 +137,7 @@ def test_a_top_up_is_rounded_to_whole_packs(session):
     lines = reorder(session, now=utcnow(), run_id="run-1")
 
     # projected 120; 300 - 120 = 180 rounds up to 200, on top of the 20 ordered.
-    assert lines == [OrderLine(manual.id, "CAN-IV-20G", 220, raised=False)]
+    assert lines == [OrderLine(manual.id, "CAN-IV-20G", 220, raised=False, added=200)]
 
 
 def test_a_re_run_leaves_every_order_row_untouched(session):

@@ -103,6 +103,6 @@ def test_a_served_deployment_run_by_prefect_is_mirrored(
     assert (log.agent, log.status, log.message, log.trigger) == (
         "stock-check",
         "SUCCESS",
-        "raised 1 purchase orders, topped up 0",
+        "raised 1 purchase order, topped up 0",
         "manual",
     )

@@ -57,6 +57,12 @@ def test_values_come_from_a_dotenv_file(tmp_path):
             "(6 fields, not 5); use five fields such as '0 6 * * *'.",
         ),
         (
+            "MEDSTOCK_REPORT_CRON",
+            "daily",
+            "MEDSTOCK_REPORT_CRON='daily' is not a valid cron expression "
+            "(1 field, not 5); use five fields such as '0 6 * * *'.",
+        ),
+        (
             "MEDSTOCK_TIMEZONE",
             "Mars/Olympus",
             "MEDSTOCK_TIMEZONE='Mars/Olympus' is not a known timezone; use an IANA "
