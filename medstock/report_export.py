@@ -7,12 +7,14 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from medstock.errors import NotFoundError
+from medstock.errors import NotFoundError, OutputFileError
 from models import Report
 
 logger = logging.getLogger(__name__)
 
 CSV_COLUMNS = ["report_date", "section", "item", "count", "units", "value"]
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def latest_report(session: Session) -> Report:
@@ -64,11 +66,42 @@ def report_rows(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def neutralise_formula(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _check_writable(path: Path) -> None:
+    if path.is_dir():
+        raise OutputFileError(
+            f"{str(path)!r} is a folder; give a file name such as "
+            f"{str(path / 'report.csv')!r}"
+        )
+    if not path.parent.is_dir():
+        raise OutputFileError(
+            f"cannot write {str(path)!r}: the folder {str(path.parent)!r} does not "
+            "exist; create it or give another path"
+        )
+
+
 def export_latest_report(session: Session, path: Path) -> Report:
     """Write the latest report to `path` as CSV; return the report written."""
     report = latest_report(session)
+    _check_writable(path)
+    rows = [
+        {name: neutralise_formula(cell) for name, cell in row.items()}
+        for row in report_rows(report.metrics)
+    ]
     # Object columns, so that whole numbers stay whole where cells are empty.
-    frame = pd.DataFrame(report_rows(report.metrics), columns=CSV_COLUMNS, dtype=object)
-    frame.to_csv(path, index=False)
+    frame = pd.DataFrame(rows, columns=CSV_COLUMNS, dtype=object)
+    try:
+        frame.to_csv(path, index=False)
+    except OSError as exc:
+        raise OutputFileError(
+            f"cannot write {str(path)!r} ({exc.strerror}); check the folder's "
+            "permissions or give another path"
+        ) from None
     logger.info("exported report %s to %s: %d rows", report.id, path, len(frame))
     return report

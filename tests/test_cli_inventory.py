@@ -25,7 +25,7 @@ def test_import_products_prints_what_it_wrote(database_url, tmp_path):
 
     assert (result.exit_code, result.output) == (
         0,
-        "imported catalogue.csv: 1 created, 0 updated, 1 stock adjustments\n",
+        "imported catalogue.csv: 1 created, 0 updated, 1 stock adjustment\n",
     )
 
 
@@ -106,3 +106,47 @@ def test_report_without_a_stored_report_says_how_to_get_one(database_url):
         "no inventory report is stored yet; let the inventory-report agent run "
         "once (make demo, or python -m flows.inventory_report)"
     )
+
+
+def _stored_report(session, sku="GLV-NIT-M", category="Gloves"):
+    add_product(session, sku, stock=18, min_stock=40, category=category)
+    day = date(2026, 3, 10)
+    session.add(
+        Report(
+            report_date=day, metrics=compute_metrics(session, day=day, timezone="UTC")
+        )
+    )
+    session.commit()
+
+
+def test_report_csv_neutralises_cells_a_spreadsheet_would_run(session, tmp_path):
+    _stored_report(session, sku="=cmd|' /C calc'!A0", category="@SUM(A1)")
+    target = tmp_path / "report.csv"
+
+    result = runner.invoke(app, ["report", "--csv", str(target)])
+
+    assert result.exit_code == 0
+    with target.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[1:3] for row in rows if row[1] in ("category", "critical")] == [
+        ["category", "'@SUM(A1)"],
+        ["critical", "'=cmd|' /C calc'!A0"],
+    ]
+
+
+def test_report_csv_into_a_missing_folder_or_onto_a_folder_says_so(session, tmp_path):
+    _stored_report(session)
+    missing = tmp_path / "nowhere" / "report.csv"
+
+    into_missing = runner.invoke(app, ["report", "--csv", str(missing)])
+    onto_folder = runner.invoke(app, ["report", "--csv", str(tmp_path)])
+
+    assert str(into_missing.exception) == (
+        f"cannot write {str(missing)!r}: the folder {str(missing.parent)!r} does "
+        "not exist; create it or give another path"
+    )
+    assert str(onto_folder.exception) == (
+        f"{str(tmp_path)!r} is a folder; give a file name such as "
+        f"{str(tmp_path / 'report.csv')!r}"
+    )
+    assert not missing.parent.exists()
