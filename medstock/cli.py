@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
+from medstock import cli_inventory
 from medstock.errors import MedStockError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+cli_inventory.register(app)
 db_app = typer.Typer(no_args_is_help=True, help="The app database.")
 app.add_typer(db_app, name="db")
 import_app = typer.Typer(no_args_is_help=True, help="Import CSV files, all or nothing.")
@@ -140,4 +142,12 @@ def main() -> None:
         app()
     except MedStockError as exc:
         typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        from medstock.cli_errors import describe_failure
+
+        line = describe_failure(exc)
+        if line is None:
+            raise
+        typer.echo(f"error: {line}", err=True)
         sys.exit(2)

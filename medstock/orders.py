@@ -3,7 +3,7 @@
 import logging
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from medstock.errors import ConflictError, NotFoundError, ValidationError
 from medstock.ledger import record_movement
@@ -17,6 +17,21 @@ NEXT_STATUSES: dict[OrderStatus, tuple[OrderStatus, ...]] = {
     OrderStatus.RECEIVED: (),
     OrderStatus.CANCELLED: (),
 }
+
+
+def list_orders(
+    session: Session, *, status: OrderStatus | None = None, limit: int = 100
+) -> tuple[list[tuple[PurchaseOrder, str]], int]:
+    """The newest orders with their SKU, at most `limit`, and how many there are."""
+    query = select(PurchaseOrder, Product.sku).join(
+        Product, col(Product.id) == col(PurchaseOrder.product_id)
+    )
+    count = select(func.count()).select_from(PurchaseOrder)
+    if status is not None:
+        query = query.where(PurchaseOrder.status == status.value)
+        count = count.where(PurchaseOrder.status == status.value)
+    rows = session.exec(query.order_by(col(PurchaseOrder.id).desc()).limit(limit))
+    return [(order, sku) for order, sku in rows], session.exec(count).one()
 
 
 def _locked_order(session: Session, order_id: int) -> PurchaseOrder:
