@@ -70,8 +70,7 @@ def _file_failure(exc: OSError, url: str) -> str:
         failed = Path(exc.filename).absolute()
         if failed == database or failed in database.parents:
             return (
-                f"cannot use{named} ({reason}) for the database {shown_url(url)}; "
-                f"{fix}"
+                f"cannot use{named} ({reason}) for the database {shown_url(url)}; {fix}"
             )
     return f"cannot use{named} ({reason}); {fix}"
 
