@@ -127,8 +127,14 @@ def reorder(
     session.execute(text(_RAISE).bindparams(moment("now")), params)
     raised = session.execute(text(_RAISED).bindparams(moment("now")), params).all()
 
-    lines = [OrderLine(*row[:3], raised=False, added=row[3]) for row in topped_up]
-    lines += [OrderLine(*row[:3], raised=True, added=row[3]) for row in raised]
+    lines = [
+        OrderLine(order_id, sku, total, raised=False, added=added)
+        for order_id, sku, total, added in topped_up
+    ]
+    lines += [
+        OrderLine(order_id, sku, total, raised=True, added=added)
+        for order_id, sku, total, added in raised
+    ]
     # Each part holds its first `limit` SKUs, so together they hold the first.
     return sorted(lines, key=lambda line: line.sku)[:limit]
 
