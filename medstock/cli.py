@@ -123,6 +123,14 @@ def distributed() -> None:
 
 
 @app.command()
+def api() -> None:
+    """Serve the REST API and dashboard on MEDSTOCK_API_HOST:MEDSTOCK_API_PORT."""
+    from api.server import serve_api
+
+    serve_api()
+
+
+@app.command()
 def serve() -> None:
     """Serve the agents on their crons against the configured Prefect API."""
     from deployments.serve import main as serve_main

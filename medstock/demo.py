@@ -14,6 +14,7 @@ from types import FrameType
 
 import httpx
 
+from api.server import check_bind
 from medstock.errors import MedStockError
 from medstock.settings import get_settings
 from medstock.setup import init_database
@@ -54,14 +55,20 @@ def prefect_environment(home: Path, port: int) -> dict[str, str]:
     return env
 
 
-def wait_until_healthy(api_url: str, process: subprocess.Popen[bytes]) -> None:
-    """Wait for the Prefect server's health check, or fail naming the log."""
+def wait_until_healthy(
+    api_url: str,
+    process: subprocess.Popen[bytes],
+    *,
+    name: str = "the Prefect server",
+    log: str = ".prefect/server.log",
+) -> None:
+    """Wait for a server's health check, or fail naming its log."""
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise MedStockError(
-                f"the Prefect server exited with code {process.returncode} "
-                "while starting; see .prefect/server.log"
+                f"{name} exited with code {process.returncode} "
+                f"while starting; see {log}"
             )
         try:
             if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
@@ -70,8 +77,8 @@ def wait_until_healthy(api_url: str, process: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.5)
     raise MedStockError(
-        f"the Prefect server did not answer at {api_url} within "
-        f"{SERVER_START_TIMEOUT_S} s; see .prefect/server.log"
+        f"{name} did not answer at {api_url} within "
+        f"{SERVER_START_TIMEOUT_S} s; see {log}"
     )
 
 
@@ -151,6 +158,14 @@ def run_demo(project_dir: Path | None = None) -> int:
             f"port {port} on 127.0.0.1 is in use; stop what listens there or set "
             "MEDSTOCK_PREFECT_PORT to a free port"
         )
+    api_port = settings.api_port
+    if not port_is_free(settings.api_host, api_port):
+        raise MedStockError(
+            f"port {api_port} on {settings.api_host} is in use; stop what listens "
+            "there or set MEDSTOCK_API_PORT to a free port"
+        )
+
+    check_bind(settings)
 
     init_database(sample=True)
     env = prefect_environment(home, port)
@@ -190,7 +205,13 @@ def run_demo(project_dir: Path | None = None) -> int:
         processes.start(
             "agents", [sys.executable, "-m", "deployments.serve"], env, cwd=root
         )
+        api = processes.start("API", [sys.executable, "-m", "api"], env, cwd=root)
+        dashboard = f"http://{settings.api_host}:{api_port}"
+        wait_until_healthy(
+            f"{dashboard}/api", api, name="the API", log="the output above"
+        )
         logger.info("Prefect UI: http://127.0.0.1:%d", port)
+        logger.info("dashboard: %s/ (OpenAPI at %s/docs)", dashboard, dashboard)
         logger.info(
             "agents served: stock-check (%s), inventory-report (%s), expiry-check (%s)",
             settings.stock_check_cron,

@@ -1,0 +1,1 @@
+"""MedStock's REST API and live dashboard, one FastAPI app."""
