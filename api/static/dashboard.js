@@ -169,6 +169,7 @@ function renderRuns(logs) {
     el("td", { class: "num" }, log.attempts), el("td", {}, log.trigger),
     el("td", { class: "message-cell", title: log.message }, log.message),
   )));
+  if (!logs.length) body.append(el("tr", {}, el("td", { colspan: 7, class: "muted" }, "no runs yet")));
 }
 
 // Stock as a share of the minimum: the dark line is the minimum, 100 %.
@@ -235,7 +236,7 @@ function drawRunsChart(buckets, agents, now) {
   [0, 6, 12, 18, 23].forEach((col) => {
     chart.append(svg("text", { x: left + col * colWidth + colWidth / 2, y: axis, "text-anchor": "middle" }, `${hours[col].slice(11, 13)}h`));
   });
-  chart.append(svg("text", { x: width - 10, y: axis, "text-anchor": "end" }, `peak ${peak}/h`));
+  chart.append(svg("text", { x: width - 10, y: 10, "text-anchor": "end" }, `tallest column: ${peak} runs`));
   const seen = [...new Set(buckets.map((b) => b.status))].sort();
   document.getElementById("runs-legend").replaceChildren(...seen.map((status) =>
     el("span", {}, el("i", { style: `background:${STATUS_COLOURS[status] || "#999"}` }), status)));

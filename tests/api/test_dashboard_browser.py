@@ -1,0 +1,81 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests.factories import add_order, add_product
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Offline and quiet: no updates, sync, first-run pages or background requests.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium"
+)
+
+
+@pytest.fixture
+def page():
+    """A chromium page; the browser is the system's, never a download."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
+        try:
+            yield browser.new_page(viewport={"width": 1440, "height": 1000})
+        finally:
+            browser.close()
+
+
+def _kpis_in_database(session) -> dict[str, str]:
+    products, units, value, critical = session.execute(
+        text(
+            "SELECT COUNT(*), SUM(stock), SUM(stock * unit_cost), "
+            "SUM(CASE WHEN stock < min_stock THEN 1 ELSE 0 END) FROM products"
+        )
+    ).one()
+    orders = session.execute(
+        text(
+            "SELECT COUNT(*) FROM purchase_orders WHERE status IN ('PENDING', 'ORDERED')"
+        )
+    ).scalar_one()
+    return {
+        "products": f"{products:,}",
+        "units": f"{units:,}",
+        "inventory_value": f"{float(value):,.2f}",
+        "critical_products": f"{critical:,}",
+        "open_orders": f"{orders:,}",
+    }
+
+
+def test_the_dashboard_shows_the_database_kpis(page, client, session):
+    short = add_product(session, "SYR-5", stock=2, min_stock=10)
+    add_product(session, "GLV-M", stock=1250, min_stock=20, unit_cost=6.8)
+    add_product(session, "GLV-S", stock=4, min_stock=20)
+    add_order(session, short, quantity=18)
+    session.commit()
+    expected = _kpis_in_database(session)
+
+    page.goto(f"{client.base_url}/")
+    page.wait_for_function(
+        "document.querySelector('[data-kpi=products]').textContent !== '–'"
+    )
+
+    shown = {name: page.locator(f"[data-kpi={name}]").inner_text() for name in expected}
+    assert shown == expected
+    assert page.locator("#critical tbody tr").count() == 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
