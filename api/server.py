@@ -49,4 +49,6 @@ def serve_api(settings: Settings | None = None) -> None:
         port=settings.api_port,
         access_log=False,
         log_level="info",
+        # The process's own logging format, not uvicorn's.
+        log_config=None,
     )

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.processes import (
@@ -42,6 +43,7 @@ def _demo_env(port: int) -> dict[str, str]:
         if not key.startswith(("PREFECT_", "MEDSTOCK_"))
     }
     env["MEDSTOCK_PREFECT_PORT"] = str(port)
+    env["MEDSTOCK_API_PORT"] = str(free_port())
     return env
 
 
@@ -109,6 +111,10 @@ def test_the_demo_runs_all_three_agents_on_cron_and_stops_cleanly(tmp_path):
         )
         output = (tmp_path / "demo.log").read_text()
         assert f"Prefect UI: http://127.0.0.1:{port}" in output
+        dashboard = f"http://127.0.0.1:{env['MEDSTOCK_API_PORT']}"
+        assert f"dashboard: {dashboard}/" in output
+        kpis = httpx.get(f"{dashboard}/api/dashboard").json()["kpis"]
+        assert kpis["products"] == 67
 
         with sqlite3.connect(db) as conn:
             mismatched = conn.execute(
