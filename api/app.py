@@ -6,7 +6,16 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routes import agents, dashboard, health, orders, products, reports
+from api.routes import (
+    agents,
+    dashboard,
+    expiry,
+    health,
+    movements,
+    orders,
+    products,
+    reports,
+)
 
 DESCRIPTION = (
     "Inventory, purchase orders, reports and the supervisor of MedStock's agents. "
@@ -21,7 +30,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
 
     rest = APIRouter(prefix="/api")
-    for module in (products, orders, reports, agents, health):
+    for module in (products, movements, orders, expiry, reports, agents, health):
         rest.include_router(module.router)
     app.include_router(rest)
     app.include_router(dashboard.router)

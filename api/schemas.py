@@ -14,6 +14,8 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from models import MovementKind
+
 # Bounds that keep every accepted value storable on SQLite and PostgreSQL alike
 # (32-bit integers, no control characters such as NUL in text).
 MAX_UNITS = 1_000_000_000
@@ -126,6 +128,41 @@ class ProductOut(BaseModel):
         return _money(value)
 
 
+LotNumber = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=PRINTABLE
+    ),
+]
+# Dates a lot label can carry; outside them a date is a typing mistake.
+LabelDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
+class MovementCreate(Strict):
+    """A stock movement: IN and OUT count units, ADJUST is a signed correction."""
+
+    kind: MovementKind
+    quantity: Annotated[int, Field(ge=-MAX_UNITS, le=MAX_UNITS)]
+    reason: Name
+    lot_number: LotNumber | None = None
+    expiry_date: LabelDate | None = None
+
+    @model_validator(mode="after")
+    def _sign(self) -> Self:
+        if self.kind is MovementKind.ADJUST and self.quantity == 0:
+            raise ValueError("an ADJUST quantity must not be 0")
+        if self.kind is not MovementKind.ADJUST and self.quantity <= 0:
+            raise ValueError("an IN or OUT quantity must be above 0")
+        return self
+
+
+class Receipt(Strict):
+    """What the delivery label says; needed for products that track expiry."""
+
+    lot_number: LotNumber | None = None
+    expiry_date: LabelDate | None = None
+
+
 class MovementOut(BaseModel):
     """One booked stock movement."""
 
@@ -159,10 +196,22 @@ class OrderOut(BaseModel):
         return _money(value)
 
 
-class ProductDetail(ProductOut):
-    """A product with its open orders and latest movements."""
+class LotOut(BaseModel):
+    """One lot of a product: its number, expiry date and units."""
 
-    # TODO: the product's lots, once models.Lot of the inventory domain exists.
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    lot_number: str
+    expiry_date: date | None
+    quantity: int
+    received_at: datetime
+
+
+class ProductDetail(ProductOut):
+    """A product with its lots, open orders and latest movements."""
+
+    lots: list[LotOut]
     open_orders: list[OrderOut]
     recent_movements: list[MovementOut]
 
@@ -241,6 +290,31 @@ class AgentStatusOut(BaseModel):
     failures: int
 
 
+class ExpiryAlertOut(BaseModel):
+    """A lot found expired or expiring within a horizon (its bucket, in days)."""
+
+    id: int
+    lot_id: int
+    lot_number: str
+    product_id: int
+    sku: str
+    product_name: str
+    bucket: str
+    expiry_date: date
+    quantity: int
+    flow_run_id: str | None
+    created_at: datetime
+
+
+class ExpiryAlertPage(BaseModel):
+    """One page of expiry alerts, newest first."""
+
+    items: list[ExpiryAlertOut]
+    total: int
+    limit: int
+    offset: int
+
+
 class AgentCard(BaseModel):
     """What the dashboard shows of one agent."""
 
@@ -274,7 +348,7 @@ class Kpis(BaseModel):
     inventory_value: str
     critical_products: int
     open_orders: int
-    expiring_lots: int | None
+    expiring_lots: int
 
 
 class HourlyRuns(BaseModel):

@@ -8,9 +8,14 @@ from typing import Any
 from sqlalchemy import Float, Integer, cast, func, or_, select
 from sqlmodel import Session
 
+from medstock.expiry import local_today
+from medstock.reporting import expiring_by_bucket
+from medstock.settings import get_settings
 from models import (
     OPEN_STATUSES,
     AgentStatus,
+    ExpiryAlert,
+    Lot,
     Product,
     PurchaseOrder,
     Report,
@@ -80,6 +85,45 @@ def open_orders(
     return list_orders(
         session, statuses=_OPEN, product_id=product_id, limit=limit, offset=0
     ).items
+
+
+def product_lots(session: Session, product_id: int) -> list[Lot]:
+    """The product's lots that hold stock, first expiry first (undated last)."""
+    return list(
+        session.execute(
+            select(Lot)
+            .where(Lot.product_id == product_id, Lot.quantity > 0)
+            .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.id)
+        ).scalars()
+    )
+
+
+def list_expiry_alerts(
+    session: Session,
+    *,
+    bucket: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    """Expiry alerts with their product and lot, newest first."""
+    conditions = [ExpiryAlert.bucket == bucket] if bucket else []
+    total = session.execute(
+        select(func.count()).select_from(ExpiryAlert).where(*conditions)
+    ).scalar_one()
+    rows = session.execute(
+        select(ExpiryAlert, Product.sku, Product.name, Lot.lot_number)
+        .join(Product, Product.id == ExpiryAlert.product_id)
+        .join(Lot, Lot.id == ExpiryAlert.lot_id)
+        .where(*conditions)
+        .order_by(ExpiryAlert.created_at.desc(), ExpiryAlert.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    items = [
+        {**alert.model_dump(), "sku": sku, "product_name": name, "lot_number": lot}
+        for alert, sku, name, lot in rows
+    ]
+    return Page(items, int(total))
 
 
 def recent_movements(
@@ -203,15 +247,17 @@ def inventory_kpis(session: Session) -> dict[str, Any]:
     orders = session.execute(
         select(func.count()).where(PurchaseOrder.status.in_(_OPEN))
     ).scalar_one()
+    # Expired lots and those inside the horizons, by the inventory report's rule.
+    expiring = expiring_by_bucket(
+        session, day=local_today(), horizons=get_settings().expiry_horizons
+    )
     return {
         "products": int(products),
         "units": int(units),
         "inventory_value": _money(value),
         "critical_products": int(critical),
         "open_orders": int(orders),
-        # TODO: expiring lots need models.Lot and the expiry rule of the inventory
-        # domain; until they land the count is unknown, not zero.
-        "expiring_lots": None,
+        "expiring_lots": sum(bucket["lots"] for bucket in expiring),
     }
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, HTTPException, status
 from api.deps import Authorized, SessionDep
 from api.params import Limit, Offset, ProductId, SearchText
 from api.schemas import (
+    LotOut,
     MovementOut,
     OrderOut,
     ProductCreate,
@@ -50,14 +51,16 @@ def read_products(
 
 @router.get("/{product_id}", responses={404: {"description": PRODUCT_NOT_FOUND}})
 def read_product(product_id: ProductId, session: SessionDep) -> ProductDetail:
-    """One product with its open orders and latest movements."""
+    """One product with its lots, open orders and latest movements."""
     product = session.get(Product, product_id)
     if product is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, PRODUCT_NOT_FOUND)
+    lots = queries.product_lots(session, product_id)
     orders = queries.open_orders(session, product_id=product_id)
     moves = queries.recent_movements(session, product_id)
     return ProductDetail(
         **ProductOut.model_validate(product).model_dump(),
+        lots=[LotOut.model_validate(lot) for lot in lots],
         open_orders=[OrderOut(**order) for order in orders],
         recent_movements=[MovementOut.model_validate(m) for m in moves],
     )

@@ -5,8 +5,9 @@ from datetime import timedelta
 from decimal import Decimal
 from importlib import resources
 
+from medstock.expiry import local_today
 from models import TaskLog, utcnow
-from tests.factories import add_order, add_product
+from tests.factories import add_lot, add_order, add_product
 
 
 def test_the_dashboard_payload_sums_the_catalogue(client, session):
@@ -16,21 +17,31 @@ def test_the_dashboard_payload_sums_the_catalogue(client, session):
     add_product(session, "GLV-M", stock=50, min_stock=20, unit_cost=Decimal("6.80"))
     order = add_order(session, short, quantity=18)
     add_order(session, short, quantity=3, status="CANCELLED")
+    today = local_today()
+    vials = add_product(session, "MED-HEP", stock=0, min_stock=0, tracks_expiry=True)
+    add_lot(session, vials, "EXPIRED-TODAY", 1, today)
+    add_lot(session, vials, "IN-30-DAYS", 1, today + timedelta(days=30))
+    add_lot(session, vials, "IN-91-DAYS", 1, today + timedelta(days=91))
+    add_lot(session, vials, "EMPTY", 0, today)
     session.commit()
 
     body = client.get("/api/dashboard").json()
 
     assert body["kpis"] == {
-        "products": 2,
+        "products": 3,
         "units": 52,
         "inventory_value": "341.00",
         "critical_products": 1,
         "open_orders": 1,
-        "expiring_lots": None,
+        "expiring_lots": 2,
     }
     assert [p["sku"] for p in body["critical_products"]] == ["SYR-5"]
     assert [o["id"] for o in body["open_orders"]] == [order.id]
-    assert [a["agent"] for a in body["agents"]] == ["inventory-report", "stock-check"]
+    assert [a["agent"] for a in body["agents"]] == [
+        "expiry-check",
+        "inventory-report",
+        "stock-check",
+    ]
 
 
 def test_runs_are_counted_per_hour_agent_and_status(client, session):

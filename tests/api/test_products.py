@@ -1,12 +1,12 @@
 """Products over HTTP: list, detail, create and update."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import select
 
 from models import Product
-from tests.factories import add_movement, add_order, add_product
+from tests.factories import add_lot, add_movement, add_order, add_product
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 WHEN = {"created_at": T0, "updated_at": T0}
@@ -137,7 +137,12 @@ def test_a_limit_above_200_is_refused(client, session):
 
 
 def test_detail_shows_open_orders_and_the_latest_movements_first(client, session):
-    product = add_product(session, "SYR-5", stock=3, min_stock=10, **WHEN)
+    product = add_product(
+        session, "SYR-5", stock=3, min_stock=10, tracks_expiry=True, **WHEN
+    )
+    later = add_lot(session, product, "L-2", 2, date(2027, 5, 1))
+    sooner = add_lot(session, product, "L-1", 1, date(2027, 1, 1))
+    add_lot(session, product, "L-0", 0, date(2026, 1, 1))
     pending = add_order(session, product, quantity=17, created_at=T0, updated_at=T0)
     add_order(session, product, quantity=5, status="RECEIVED", **WHEN)
     first = add_movement(session, product, "IN", 8, T0)
@@ -147,15 +152,32 @@ def test_detail_shows_open_orders_and_the_latest_movements_first(client, session
     response = client.get(f"/api/products/{product.id}")
 
     assert response.status_code == 200
+    lot = {"received_at": sooner.received_at.isoformat().replace("+00:00", "Z")}
     assert response.json() == {
         **_json(product),
+        "lots": [
+            {
+                "id": sooner.id,
+                "lot_number": "L-1",
+                "expiry_date": "2027-01-01",
+                "quantity": 1,
+                **lot,
+            },
+            {
+                "id": later.id,
+                "lot_number": "L-2",
+                "expiry_date": "2027-05-01",
+                "quantity": 2,
+                "received_at": later.received_at.isoformat().replace("+00:00", "Z"),
+            },
+        ],
         "open_orders": [
             {
                 "id": pending.id,
                 "product_id": product.id,
                 "sku": "SYR-5",
                 "product_name": "Product SYR-5",
-                "tracks_expiry": False,
+                "tracks_expiry": True,
                 "quantity": 17,
                 "unit_cost": "1.00",
                 "status": "PENDING",
