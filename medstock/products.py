@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from medstock.errors import ConflictError, NotFoundError, ValidationError
 from models import Product, utcnow
@@ -48,7 +48,9 @@ def create_product(
 ) -> Product:
     """Add a product with no stock; ConflictError when the SKU exists."""
     _check_levels(sku, min_stock, max_stock)
-    taken = session.execute(select(Product.id).where(Product.sku == sku)).first()
+    taken = session.execute(
+        select(col(Product.id)).where(col(Product.sku) == sku)
+    ).first()
     if taken is not None:
         raise ConflictError(f"a product with sku {sku!r} exists; choose another sku")
 

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float, Integer, cast, func, or_, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, Float, Integer, cast, func, or_, select
+from sqlmodel import Session, col
 
 from medstock.expiry import local_today
 from medstock.reporting import expiring_by_bucket
@@ -50,19 +50,19 @@ def list_products(
     offset: int = 0,
 ) -> Page:
     """Products by SKU, filtered by text in SKU or name, category and criticality."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if search:
         pattern = _like(search)
         conditions.append(
             or_(
-                func.lower(Product.sku).like(pattern, escape="\\"),
-                func.lower(Product.name).like(pattern, escape="\\"),
+                func.lower(col(Product.sku)).like(pattern, escape="\\"),
+                func.lower(col(Product.name)).like(pattern, escape="\\"),
             )
         )
     if category:
-        conditions.append(Product.category == category)
+        conditions.append(col(Product.category) == category)
     if critical:
-        conditions.append(Product.stock < Product.min_stock)
+        conditions.append(col(Product.stock) < col(Product.min_stock))
 
     total = session.execute(
         select(func.count()).select_from(Product).where(*conditions)
@@ -71,7 +71,7 @@ def list_products(
     rows = session.execute(
         select(Product)
         .where(*conditions)
-        .order_by(Product.sku)
+        .order_by(col(Product.sku))
         .limit(limit)
         .offset(offset)
     ).scalars()
@@ -92,8 +92,8 @@ def product_lots(session: Session, product_id: int) -> list[Lot]:
     return list(
         session.execute(
             select(Lot)
-            .where(Lot.product_id == product_id, Lot.quantity > 0)
-            .order_by(Lot.expiry_date.is_(None), Lot.expiry_date, Lot.id)
+            .where(col(Lot.product_id) == product_id, col(Lot.quantity) > 0)
+            .order_by(col(Lot.expiry_date).is_(None), col(Lot.expiry_date), col(Lot.id))
         ).scalars()
     )
 
@@ -106,16 +106,16 @@ def list_expiry_alerts(
     offset: int = 0,
 ) -> Page:
     """Expiry alerts with their product and lot, newest first."""
-    conditions = [ExpiryAlert.bucket == bucket] if bucket else []
+    conditions = [col(ExpiryAlert.bucket) == bucket] if bucket else []
     total = session.execute(
         select(func.count()).select_from(ExpiryAlert).where(*conditions)
     ).scalar_one()
     rows = session.execute(
-        select(ExpiryAlert, Product.sku, Product.name, Lot.lot_number)
-        .join(Product, Product.id == ExpiryAlert.product_id)
-        .join(Lot, Lot.id == ExpiryAlert.lot_id)
+        select(ExpiryAlert, col(Product.sku), col(Product.name), col(Lot.lot_number))
+        .join(Product, col(Product.id) == col(ExpiryAlert.product_id))
+        .join(Lot, col(Lot.id) == col(ExpiryAlert.lot_id))
         .where(*conditions)
-        .order_by(ExpiryAlert.created_at.desc(), ExpiryAlert.id.desc())
+        .order_by(col(ExpiryAlert.created_at).desc(), col(ExpiryAlert.id).desc())
         .limit(limit)
         .offset(offset)
     ).all()
@@ -133,8 +133,10 @@ def recent_movements(
     return list(
         session.execute(
             select(StockMovement)
-            .where(StockMovement.product_id == product_id)
-            .order_by(StockMovement.created_at.desc(), StockMovement.id.desc())
+            .where(col(StockMovement.product_id) == product_id)
+            .order_by(
+                col(StockMovement.created_at).desc(), col(StockMovement.id).desc()
+            )
             .limit(limit)
         ).scalars()
     )
@@ -160,20 +162,25 @@ def list_orders(
     offset: int = 0,
 ) -> Page:
     """Purchase orders with their product's SKU and name, oldest first."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if statuses:
-        conditions.append(PurchaseOrder.status.in_(statuses))
+        conditions.append(col(PurchaseOrder.status).in_(statuses))
     if product_id is not None:
-        conditions.append(PurchaseOrder.product_id == product_id)
+        conditions.append(col(PurchaseOrder.product_id) == product_id)
 
     total = session.execute(
         select(func.count()).select_from(PurchaseOrder).where(*conditions)
     ).scalar_one()
     rows = session.execute(
-        select(PurchaseOrder, Product.sku, Product.name, Product.tracks_expiry)
-        .join(Product, Product.id == PurchaseOrder.product_id)
+        select(
+            PurchaseOrder,
+            col(Product.sku),
+            col(Product.name),
+            col(Product.tracks_expiry),
+        )
+        .join(Product, col(Product.id) == col(PurchaseOrder.product_id))
         .where(*conditions)
-        .order_by(PurchaseOrder.created_at, PurchaseOrder.id)
+        .order_by(col(PurchaseOrder.created_at), col(PurchaseOrder.id))
         .limit(limit)
         .offset(offset)
     ).all()
@@ -184,9 +191,14 @@ def list_orders(
 def get_order(session: Session, order_id: int) -> dict[str, Any] | None:
     """One purchase order with its product's SKU and name, or None."""
     row = session.execute(
-        select(PurchaseOrder, Product.sku, Product.name, Product.tracks_expiry)
-        .join(Product, Product.id == PurchaseOrder.product_id)
-        .where(PurchaseOrder.id == order_id)
+        select(
+            PurchaseOrder,
+            col(Product.sku),
+            col(Product.name),
+            col(Product.tracks_expiry),
+        )
+        .join(Product, col(Product.id) == col(PurchaseOrder.product_id))
+        .where(col(PurchaseOrder.id) == order_id)
     ).first()
     return None if row is None else _order_row(*row)
 
@@ -194,7 +206,9 @@ def get_order(session: Session, order_id: int) -> dict[str, Any] | None:
 def latest_report(session: Session) -> Report | None:
     """The newest inventory report, or None before the first run."""
     return session.execute(
-        select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(1)
+        select(Report)
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -203,7 +217,7 @@ def list_reports(session: Session, *, limit: int = 20, offset: int = 0) -> Page:
     total = session.execute(select(func.count()).select_from(Report)).scalar_one()
     rows = session.execute(
         select(Report)
-        .order_by(Report.created_at.desc(), Report.id.desc())
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
         .limit(limit)
         .offset(offset)
     ).scalars()
@@ -213,7 +227,7 @@ def list_reports(session: Session, *, limit: int = 20, offset: int = 0) -> Page:
 def list_agent_status(session: Session) -> list[AgentStatus]:
     """The supervisor's row of every agent that has run, by name."""
     return list(
-        session.execute(select(AgentStatus).order_by(AgentStatus.agent)).scalars()
+        session.execute(select(AgentStatus).order_by(col(AgentStatus.agent))).scalars()
     )
 
 
@@ -222,7 +236,9 @@ def latest_task_logs(session: Session, *, limit: int = 10) -> list[TaskLog]:
     return list(
         session.execute(
             select(TaskLog)
-            .order_by(TaskLog.started_at.desc().nulls_last(), TaskLog.id.desc())
+            .order_by(
+                col(TaskLog.started_at).desc().nulls_last(), col(TaskLog.id).desc()
+            )
             .limit(limit)
         ).scalars()
     )
@@ -237,15 +253,15 @@ def inventory_kpis(session: Session) -> dict[str, Any]:
     products, units, value, critical = session.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(Product.stock), 0),
-            func.coalesce(func.sum(Product.stock * Product.unit_cost), 0),
+            func.coalesce(func.sum(col(Product.stock)), 0),
+            func.coalesce(func.sum(col(Product.stock) * col(Product.unit_cost)), 0),
             func.coalesce(
-                func.sum(cast(Product.stock < Product.min_stock, Integer)), 0
+                func.sum(cast(col(Product.stock) < col(Product.min_stock), Integer)), 0
             ),
         )
     ).one()
     orders = session.execute(
-        select(func.count()).where(PurchaseOrder.status.in_(_OPEN))
+        select(func.count()).where(col(PurchaseOrder.status).in_(_OPEN))
     ).scalar_one()
     # Expired lots and those inside the horizons, by the inventory report's rule.
     expiring = expiring_by_bucket(
@@ -263,12 +279,12 @@ def inventory_kpis(session: Session) -> dict[str, Any]:
 
 def critical_products(session: Session, *, limit: int = 20) -> list[Product]:
     """Products below their minimum, the furthest below first."""
-    ratio = cast(Product.stock, Float) / Product.min_stock
+    ratio = cast(col(Product.stock), Float) / col(Product.min_stock)
     return list(
         session.execute(
             select(Product)
-            .where(Product.stock < Product.min_stock)
-            .order_by(ratio, Product.sku)
+            .where(col(Product.stock) < col(Product.min_stock))
+            .order_by(ratio, col(Product.sku))
             .limit(limit)
         ).scalars()
     )
@@ -284,12 +300,12 @@ def runs_per_hour(
     session: Session, *, now: datetime, hours: int = 24
 ) -> list[dict[str, Any]]:
     """Agent runs started in the last `hours` hours, counted by hour, agent, status."""
-    hour = _hour_of(session, TaskLog.started_at).label("hour")
+    hour = _hour_of(session, col(TaskLog.started_at)).label("hour")
     rows = session.execute(
-        select(hour, TaskLog.agent, TaskLog.status, func.count())
-        .where(TaskLog.started_at >= now - timedelta(hours=hours))
-        .group_by(hour, TaskLog.agent, TaskLog.status)
-        .order_by(hour, TaskLog.agent, TaskLog.status)
+        select(hour, col(TaskLog.agent), col(TaskLog.status), func.count())
+        .where(col(TaskLog.started_at) >= now - timedelta(hours=hours))
+        .group_by(hour, col(TaskLog.agent), col(TaskLog.status))
+        .order_by(hour, col(TaskLog.agent), col(TaskLog.status))
     ).all()
     return [
         {"hour": when, "agent": agent, "status": status, "runs": int(runs)}

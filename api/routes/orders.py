@@ -1,7 +1,7 @@
 """Purchase orders: list by status; mark ordered, receive, cancel."""
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlmodel import Session
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/orders", tags=["purchase orders"])
 ORDER_NOT_FOUND = "order not found"
 WRONG_STATUS = "order status does not allow this"
 LOT_MISMATCH = "lot details do not fit the product"
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": ORDER_NOT_FOUND},
     409: {"description": WRONG_STATUS},
 }
