@@ -36,7 +36,6 @@ def agent_cards(session: Session) -> list[AgentCard]:
                 last_status=row.last_status if row else None,
                 last_run_id=row.last_run_id if row else None,
                 last_error=row.last_error if row else None,
-                runs=row.total_runs if row else 0,
                 success_rate=None,
                 mean_duration_ms=None,
                 prefect_url=_runs_link(row.last_run_id if row else None),

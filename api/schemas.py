@@ -327,7 +327,6 @@ class AgentCard(BaseModel):
     last_status: str | None
     last_run_id: str | None
     last_error: str | None
-    runs: int
     success_rate: float | None
     mean_duration_ms: float | None
     prefect_url: str | None
