@@ -9,6 +9,11 @@ from medstock import queries
 
 router = APIRouter(tags=["supervisor"])
 
+# TODO: health and 24 h stats per agent (supervisor agents_overview), GET /stats
+# (compute_stats, parse_window), task-log filters by agent and status
+# (list_task_logs) and POST /agents/{name}/pause, /resume, /run (control) call the
+# supervisor's medstock.supervisor modules, which are not on main yet.
+
 
 @router.get("/agents")
 def read_agents(session: SessionDep) -> list[AgentStatusOut]:

@@ -103,16 +103,9 @@ function renderAgents(agents) {
         agent.last_error ? el("dt", {}, "last error") : null,
         agent.last_error ? el("dd", {}, agent.last_error) : null,
       ),
+      // TODO: pause, resume and run-now buttons, once the supervisor's control
+      // endpoints (/api/agents/{name}/pause, /resume, /run) are on main.
       el("div", { class: "actions" },
-        el("button", {
-          "data-action": paused ? "resume" : "pause",
-          onclick: () => act(`/api/agents/${name}/${paused ? "resume" : "pause"}`, null,
-            `${paused ? "resume" : "pause"} ${name}`),
-        }, paused ? "resume" : "pause"),
-        el("button", {
-          "data-action": "run",
-          onclick: () => act(`/api/agents/${name}/run`, null, `run ${name}`),
-        }, "run now"),
         agent.prefect_url ? el("a", { href: agent.prefect_url, target: "_blank" }, "runs in Prefect") : null,
       ),
     );

@@ -4,8 +4,10 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
+from models import PurchaseOrder
 from tests.factories import add_order, add_product
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,11 +67,13 @@ def _kpis_in_database(session) -> dict[str, str]:
     }
 
 
-def test_the_dashboard_shows_the_database_kpis(page, client, session):
+def test_the_dashboard_shows_the_database_kpis_and_orders_from_a_row(
+    page, client, session
+):
     short = add_product(session, "SYR-5", stock=2, min_stock=10)
     add_product(session, "GLV-M", stock=1250, min_stock=20, unit_cost=6.8)
     add_product(session, "GLV-S", stock=4, min_stock=20)
-    add_order(session, short, quantity=18)
+    order = add_order(session, short, quantity=18)
     session.commit()
     expected = _kpis_in_database(session)
 
@@ -77,9 +81,18 @@ def test_the_dashboard_shows_the_database_kpis(page, client, session):
     page.wait_for_function(
         "document.querySelector('[data-kpi=products]').textContent !== '–'"
     )
-
     shown = {name: page.locator(f"[data-kpi={name}]").inner_text() for name in expected}
+    row = page.locator(f"tr[data-order='{order.id}']")
+    row.get_by_role("button", name="mark ordered").click()
+
     assert shown == expected
-    assert page.locator("#critical tbody tr").count() == 2
+    expect(row.locator(".badge")).to_have_text("ORDERED")
+    expect(page.locator("#action-message")).to_have_text(
+        f"order {order.id} ordered: done"
+    )
+    session.rollback()  # ends the read that began before the click
+    assert session.get(PurchaseOrder, order.id).status == "ORDERED"
+    # TODO: pause an agent from its card and see it paused, once the supervisor's
+    # control endpoints are on main (the card has no pause button until then).
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
