@@ -1,6 +1,7 @@
 """Serve every agent on its cron from one process, as the local demo does."""
 
 import logging
+import os
 from typing import Any, cast
 
 from prefect import serve
@@ -59,6 +60,8 @@ def build_deployments(settings: Settings) -> list[RunnerDeployment]:
 def main() -> None:
     """Serve the agents until interrupted."""
     settings = get_settings()
+    # The runs are child processes of this one and read Prefect's own setting.
+    os.environ["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = str(settings.heartbeat_seconds)
     deployments = build_deployments(settings)
     for deployment in deployments:
         logger.info("serving %s on %s", deployment.name, deployment.schedules)

@@ -9,6 +9,7 @@ import typer
 
 from medstock import cli_inventory
 from medstock.errors import MedStockError
+from medstock.supervisor import cli as supervisor_cli
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 cli_inventory.register(app)
@@ -16,6 +17,10 @@ db_app = typer.Typer(no_args_is_help=True, help="The app database.")
 app.add_typer(db_app, name="db")
 import_app = typer.Typer(no_args_is_help=True, help="Import CSV files, all or nothing.")
 app.add_typer(import_app, name="import")
+app.add_typer(supervisor_cli.agents_app, name="agents")
+app.command("stats")(supervisor_cli.stats)
+app.command("logs")(supervisor_cli.logs)
+app.command("supervise")(supervisor_cli.supervise)
 
 logger = logging.getLogger("medstock")
 
@@ -159,3 +164,7 @@ def main() -> None:
             raise
         typer.echo(f"error: {line}", err=True)
         sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

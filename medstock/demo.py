@@ -205,6 +205,9 @@ def run_demo(project_dir: Path | None = None) -> int:
         processes.start(
             "agents", [sys.executable, "-m", "deployments.serve"], env, cwd=root
         )
+        processes.start(
+            "supervisor", [sys.executable, "-m", "medstock.cli", "supervise"], env
+        )
         api = processes.start("API", [sys.executable, "-m", "api"], env, cwd=root)
         dashboard = f"http://{settings.api_host}:{api_port}"
         wait_until_healthy(

@@ -63,3 +63,11 @@ class OutputFileError(MedStockError):
 
 class SchemaError(MedStockError):
     """The database's schema is one the migrations cannot take forward."""
+
+
+class AgentNotDeployedError(NotFoundError):
+    """A known agent whose deployment the Prefect server does not have."""
+
+
+class PrefectUnavailableError(MedStockError):
+    """The Prefect API did not answer."""

@@ -8,7 +8,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -38,6 +38,21 @@ FIXES = {
     "such as '30,60,90'",
     "api_port": "use a free TCP port from 1 to 65535",
     "prefect_port": "use a free TCP port from 1 to 65535",
+    "reconcile_interval_seconds": "use whole seconds from 1 to 3600, such as 15",
+    "heartbeat_seconds": "use whole seconds from 30 (Prefect's minimum) to 3600, "
+    "such as 30",
+    "heartbeat_window_seconds": "use whole seconds longer than "
+    "MEDSTOCK_HEARTBEAT_SECONDS, such as 90 for heartbeats every 30 s",
+    "failing_after": "use a number of runs from 1 to 100, such as 3",
+    "alert_webhook_url": "use an http:// or https:// URL, or leave it unset to "
+    "send no notifications",
+}
+
+# Pydantic's wording for a broken bound, rephrased to follow the variable's value.
+BOUND_REASONS = {
+    "greater_than_equal": "is below the minimum {ge}",
+    "less_than_equal": "is above the maximum {le}",
+    "int_parsing": "is not a whole number",
 }
 
 
@@ -106,6 +121,53 @@ class Settings(BaseSettings):
         None, description="bearer token required by mutating API calls"
     )
     prefect_port: int = Field(4200, description="port of the demo's Prefect server")
+
+    reconcile_interval_seconds: int = Field(
+        15,
+        ge=1,
+        le=3600,
+        description="seconds between two reconciliations with the Prefect API",
+    )
+    heartbeat_seconds: int = Field(
+        30,
+        ge=30,
+        le=3600,
+        description="seconds between the heartbeats of a running agent",
+    )
+    heartbeat_window_seconds: int = Field(
+        90,
+        ge=31,
+        le=86400,
+        description="seconds without a heartbeat after which a run is marked Crashed",
+    )
+    failing_after: int = Field(
+        3,
+        ge=1,
+        le=100,
+        description="consecutive failed runs that make an agent FAILING",
+    )
+    alert_webhook_url: str | None = Field(
+        None, description="URL that receives a POST per failed run; unset sends none"
+    )
+
+    @field_validator("heartbeat_window_seconds")
+    @classmethod
+    def _window_beyond_heartbeat(cls, value: int, info: ValidationInfo) -> int:
+        heartbeat = info.data.get("heartbeat_seconds")
+        if heartbeat is not None and value <= heartbeat:
+            raise ValueError(
+                f"is not longer than MEDSTOCK_HEARTBEAT_SECONDS={heartbeat}"
+            )
+        return value
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _valid_webhook(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("is not an http:// or https:// URL")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -182,6 +244,8 @@ def _describe(exc: ValidationError) -> str:
         field = str(error["loc"][0]) if error["loc"] else ""
         value = error.get("input")
         reason = error["msg"].removeprefix("Value error, ")
+        if error["type"] in BOUND_REASONS:
+            reason = BOUND_REASONS[error["type"]].format(**error.get("ctx", {}))
         name = ENV_PREFIX + field.upper()
         fix = FIXES.get(field, "see the configuration table in the README")
         lines.append(f"{name}={value!r} {reason}; {fix}.")

@@ -23,4 +23,7 @@ class AgentStatus(SQLModel, table=True):
     consecutive_failures: int = 0
     total_runs: int = 0
     failures: int = 0
+    deployment_id: str | None = Field(default=None, max_length=64)
+    # When the supervisor first saw the agent; NULL for rows from before it.
+    created_at: datetime | None = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

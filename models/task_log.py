@@ -13,13 +13,18 @@ class RunStatus(StrEnum):
     """A run's status as the app records it."""
 
     SCHEDULED = "SCHEDULED"
+    LATE = "LATE"
     RUNNING = "RUNNING"
     SUCCESS = "SUCCESS"
     ERROR = "ERROR"
     CRASHED = "CRASHED"
     CANCELLED = "CANCELLED"
+    SKIPPED = "SKIPPED"
 
 
+# Runs that may still change: waiting, overdue or executing.
+OPEN_RUN_STATUSES = (RunStatus.SCHEDULED, RunStatus.LATE, RunStatus.RUNNING)
+# Runs that executed and ended; SKIPPED runs never executed and are not counted.
 TERMINAL_STATUSES = (
     RunStatus.SUCCESS,
     RunStatus.ERROR,

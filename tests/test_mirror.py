@@ -124,7 +124,7 @@ def test_agent_status_summarises_the_agents_runs(session):
     session.commit()
 
     status = session.get(AgentStatus, "stock-check")
-    assert status.model_dump(exclude={"updated_at"}) == {
+    assert status.model_dump(exclude={"updated_at", "created_at"}) == {
         "agent": "stock-check",
         "is_active": True,
         "cron": "*/1 * * * *",
@@ -136,4 +136,5 @@ def test_agent_status_summarises_the_agents_runs(session):
         "consecutive_failures": 2,
         "total_runs": 4,
         "failures": 3,
+        "deployment_id": None,
     }

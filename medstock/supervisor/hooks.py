@@ -11,16 +11,8 @@ from medstock.agents import AGENTS
 from medstock.db import session_scope
 from medstock.settings import get_settings
 from medstock.supervisor.mirror import record_run, refresh_agent_status
-from models import RunStatus, utcnow
-
-STATUS_OF_STATE = {
-    StateType.RUNNING: RunStatus.RUNNING,
-    StateType.COMPLETED: RunStatus.SUCCESS,
-    StateType.FAILED: RunStatus.ERROR,
-    StateType.CRASHED: RunStatus.CRASHED,
-    StateType.CANCELLED: RunStatus.CANCELLED,
-    StateType.CANCELLING: RunStatus.CANCELLED,
-}
+from medstock.supervisor.states import run_status, state_message
+from models import OPEN_RUN_STATUSES, RunStatus, utcnow
 
 # Task hooks note the attempts of each flow run's tasks here, in this process,
 # because Prefect's own task-run records may arrive late or not at all.
@@ -69,17 +61,17 @@ def describe_outcome(state: State) -> str:
         )
         if isinstance(error, BaseException):
             return describe_error(error)
-    return state.message or state.name or str(state.type.value)
+    return state_message(state)
 
 
 def _mirror(flow: Any, flow_run: FlowRun, state: State) -> None:
-    status = STATUS_OF_STATE.get(state.type)
-    if status is None:
+    status = run_status(state)
+    if status is None or status is RunStatus.SCHEDULED:
         return
 
     run_id = str(flow_run.id)
     now = utcnow()
-    terminal = status is not RunStatus.RUNNING
+    terminal = status not in OPEN_RUN_STATUSES
     with _attempts_lock:
         attempts = (_attempts.pop if terminal else _attempts.get)(run_id, 1)
     attempts = max(attempts, flow_run.run_count or 1)
@@ -102,7 +94,10 @@ def _mirror(flow: Any, flow_run: FlowRun, state: State) -> None:
             flow_run_id=run_id,
             status=status,
             message=describe_outcome(state) if terminal else "",
-            started_at=_utc(flow_run.start_time) or now,
+            # A skipped run never started; the others started no later than now.
+            started_at=None
+            if status is RunStatus.SKIPPED
+            else _utc(flow_run.start_time) or now,
             finished_at=now if terminal else None,
             attempts=attempts,
             trigger=trigger_of(flow_run),

@@ -7,10 +7,22 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from medstock.upsert import insert_for
-from models import FAILURE_STATUSES, TERMINAL_STATUSES, AgentStatus, RunStatus, TaskLog
+from models import (
+    FAILURE_STATUSES,
+    OPEN_RUN_STATUSES,
+    TERMINAL_STATUSES,
+    AgentStatus,
+    RunStatus,
+    TaskLog,
+)
 from models import utcnow as _utcnow
 
-_OPEN = (RunStatus.SCHEDULED, RunStatus.RUNNING)
+# An open status may replace only itself or the open statuses before it.
+_REPLACES = {
+    status: [str(s) for s in OPEN_RUN_STATUSES[: i + 1]]
+    for i, status in enumerate(OPEN_RUN_STATUSES)
+}
+_OPEN = [str(s) for s in OPEN_RUN_STATUSES]
 
 
 def _duration_ms(started: datetime | None, finished: datetime | None) -> int | None:
@@ -36,8 +48,13 @@ def record_run(
     finished_at: datetime | None = None,
     attempts: int = 1,
     trigger: str = "schedule",
+    keep_finished: bool = False,
 ) -> None:
-    """Upsert the run's task_logs row; a terminal row is never reopened."""
+    """Upsert the run's task_logs row; a terminal row is never reopened.
+
+    With `keep_finished` a finished row is left as it is, so the reconciler never
+    replaces the richer message and attempt count a state hook recorded.
+    """
     table = TaskLog.__table__
     values = {
         "agent": agent,
@@ -71,18 +88,19 @@ def record_run(
     else:
         update["duration_ms"] = existing.duration_ms
 
-    # NOTE: a late RUNNING (or SCHEDULED) write must not undo a terminal state that
-    # a hook or the reconciler has already recorded.
-    guard = existing.status.in_([str(s) for s in _OPEN])
-    if status in _OPEN:
-        statement = insert.on_conflict_do_update(
+    # NOTE: a late RUNNING (or LATE, SCHEDULED) write must not undo a terminal
+    # state that a hook or the reconciler has already recorded, nor step back.
+    if status in _REPLACES:
+        guard = existing.status.in_(_REPLACES[status])
+    elif keep_finished:
+        guard = existing.status.in_(_OPEN)
+    else:
+        guard = None
+    session.execute(
+        insert.on_conflict_do_update(
             index_elements=["flow_run_id"], set_=update, where=guard
         )
-    else:
-        statement = insert.on_conflict_do_update(
-            index_elements=["flow_run_id"], set_=update
-        )
-    session.execute(statement)
+    )
 
 
 def refresh_agent_status(
@@ -138,6 +156,35 @@ def refresh_agent_status(
     if heartbeat is not None:
         values["last_heartbeat"] = heartbeat
     insert = insert_for(session, AgentStatus.__table__).values(is_active=True, **values)
+    update = {key: insert.excluded[key] for key in values if key != "agent"}
+    if heartbeat is not None:
+        # A reconciler reading older runs must not move the heartbeat back.
+        beat = AgentStatus.__table__.c.last_heartbeat
+        update["last_heartbeat"] = _greater(
+            session,
+            func.coalesce(beat, insert.excluded.last_heartbeat),
+            insert.excluded.last_heartbeat,
+        )
+    session.execute(insert.on_conflict_do_update(index_elements=["agent"], set_=update))
+
+
+def record_schedule(
+    session: Session,
+    agent: str,
+    *,
+    is_active: bool,
+    cron: str,
+    deployment_id: str | None,
+) -> None:
+    """Upsert whether the agent's deployment is scheduled, as Prefect reports it."""
+    values = {
+        "agent": agent,
+        "is_active": is_active,
+        "cron": cron,
+        "deployment_id": deployment_id,
+        "updated_at": _utcnow(),
+    }
+    insert = insert_for(session, AgentStatus.__table__).values(**values)
     session.execute(
         insert.on_conflict_do_update(
             index_elements=["agent"],

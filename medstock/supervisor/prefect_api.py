@@ -1,0 +1,54 @@
+"""Reading the agents' deployments from the Prefect API."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from prefect import get_client
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.responses import DeploymentResponse
+from prefect.exceptions import ObjectNotFound
+from prefect.settings import PREFECT_API_URL
+
+from medstock.agents import Agent
+from medstock.errors import AgentNotDeployedError, PrefectUnavailableError
+
+
+@contextmanager
+def prefect_client() -> Iterator[SyncPrefectClient]:
+    """A sync Prefect client; PrefectUnavailableError when the API is unreachable."""
+    try:
+        with get_client(sync_client=True) as client:
+            yield client
+    except httpx.TransportError as exc:
+        raise PrefectUnavailableError(
+            f"the Prefect API at {PREFECT_API_URL.value()!r} did not answer ({exc}); "
+            "start it (`make demo` does) or set PREFECT_API_URL"
+        ) from None
+
+
+def find_deployment(
+    client: SyncPrefectClient, agent: Agent
+) -> DeploymentResponse | None:
+    """The agent's deployment, or None when the server does not have it."""
+    try:
+        return client.read_deployment_by_name(agent.deployment)
+    except ObjectNotFound:
+        return None
+
+
+def read_deployment(client: SyncPrefectClient, agent: Agent) -> DeploymentResponse:
+    """The agent's deployment, or AgentNotDeployedError saying how to deploy it."""
+    deployment = find_deployment(client, agent)
+    if deployment is None:
+        raise AgentNotDeployedError(
+            f"agent {agent.name!r} has no deployment {agent.deployment!r} on the "
+            f"Prefect server at {PREFECT_API_URL.value()!r}; start `medstock serve` "
+            "or run `prefect deploy --all`"
+        )
+    return deployment
+
+
+def is_scheduled(deployment: DeploymentResponse) -> bool:
+    """True when the deployment is not paused and has an active schedule."""
+    return not deployment.paused and any(s.active for s in deployment.schedules)
