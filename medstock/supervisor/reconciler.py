@@ -123,7 +123,9 @@ def _record(
     executed = status not in (RunStatus.LATE, RunStatus.SKIPPED)
     finished = status not in OPEN_RUN_STATUSES
     if status is RunStatus.LATE:
-        expected = _utc(flow_run.expected_start_time)
+        expected = _utc(state.state_details.scheduled_time) or _utc(
+            flow_run.expected_start_time
+        )
         message = f"late: due at {expected:%Y-%m-%d %H:%M:%S} UTC" if expected else ""
     else:
         message = state_message(state) if finished else ""

@@ -1,0 +1,115 @@
+"""Pausing stops the ticks, resuming brings them back at the next one."""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from medstock.cli import app
+from models import TaskLog, utcnow
+from tests.factories import add_product
+from tests.processes import free_port, stop_group, wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+TICK_S = 10
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def scheduling_server(tmp_path_factory):
+    """A full Prefect server (the test harness runs no scheduler); its API URL."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        {
+            "PREFECT_HOME": str(home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
+        }
+    )
+    env.pop("PREFECT_API_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+         "--port", str(port)],
+        env=env,
+        start_new_session=True,
+        stdout=(home / "server.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/api"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(healthy, timeout=120, what="the Prefect server")
+        yield url
+    finally:
+        stop_group(server)
+
+
+def _starts_after(session, moment):
+    session.rollback()
+    return [
+        log.started_at
+        for log in session.exec(select(TaskLog).where(TaskLog.agent == "stock-check"))
+        if log.started_at and log.started_at > moment
+    ]
+
+
+def test_pause_stops_three_ticks_and_resume_runs_at_the_next(
+    scheduling_server, session, tmp_path
+):
+    add_product(session, "GLV-NIT-M", stock=18, min_stock=40)
+    session.commit()
+    env = dict(os.environ)
+    env.update(
+        {"PREFECT_API_URL": scheduling_server, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+    )
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "tests.serve_every", str(TICK_S)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=(tmp_path / "serve.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: scheduling_server}):
+            begin = utcnow()
+            wait_for(lambda: _starts_after(session, begin), timeout=60, what="a tick")
+
+            paused = runner.invoke(app, ["agents", "pause", "stock-check"])
+            # A run already handed to the runner may still start just after.
+            quiet_from = utcnow() + timedelta(seconds=2)
+            time.sleep(3 * TICK_S + 2)
+            during_pause = _starts_after(session, quiet_from)
+
+            resumed_at = utcnow()
+            resumed = runner.invoke(app, ["agents", "resume", "stock-check"])
+            after = wait_for(
+                lambda: _starts_after(session, resumed_at),
+                timeout=TICK_S + 15,
+                what="a run after the resume",
+            )
+    finally:
+        stop_group(serve)
+
+    assert (paused.exit_code, resumed.exit_code) == (0, 0)
+    assert during_pause == []
+    # The next tick, plus the scheduler's pass and the runner's poll.
+    assert (after[0] - resumed_at).total_seconds() < TICK_S + 15

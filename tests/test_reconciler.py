@@ -1,0 +1,195 @@
+"""The reconciler reads the Prefect API and records what hooks could not."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from prefect import get_client
+from prefect.states import Cancelled, Crashed, Late, Running
+from sqlmodel import select
+
+from deployments.serve import build_deployments
+from medstock.settings import get_settings, load_settings
+from medstock.supervisor.automation import (
+    AUTOMATION_NAME,
+    crash_message,
+    ensure_stuck_run_automation,
+)
+from medstock.supervisor.mirror import record_run
+from medstock.supervisor.reconciler import reconcile
+from medstock.supervisor.service import run_supervisor
+from models import AgentStatus, RunStatus, TaskLog, utcnow
+from tests.processes import wait_for
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def deployed(prefect_server, monkeypatch):
+    """The agents' deployments on the session's Prefect server, far-off crons."""
+    monkeypatch.setenv("MEDSTOCK_STOCK_CHECK_CRON", "0 0 1 1 *")
+    monkeypatch.setenv("MEDSTOCK_REPORT_CRON", "0 0 1 1 *")
+    get_settings.cache_clear()
+    ids = {d.name: d.apply() for d in build_deployments(load_settings())}
+    yield ids
+    with get_client(sync_client=True) as client:
+        for deployment_id in ids.values():
+            client.resume_deployment(deployment_id)
+    get_settings.cache_clear()
+
+
+def _reconcile(session):
+    with get_client(sync_client=True) as client:
+        summary = reconcile(session, client, settings=get_settings(), settle_seconds=0)
+    session.commit()
+    return summary
+
+
+def _log(session, run_id) -> TaskLog:
+    session.rollback()
+    return session.exec(select(TaskLog).where(TaskLog.flow_run_id == str(run_id))).one()
+
+
+def _new_run(client, deployment_id, *states):
+    run = client.create_flow_run_from_deployment(deployment_id)
+    for state in states:
+        client.set_flow_run_state(run.id, state, force=True)
+    return run.id
+
+
+def test_a_run_whose_hooks_never_fired_ends_in_its_true_state(session, deployed):
+    with get_client(sync_client=True) as client:
+        run_id = _new_run(
+            client,
+            deployed["stock-check"],
+            Running(),
+            Crashed(message="Flow run infrastructure exited with non-zero status -9"),
+        )
+
+    _reconcile(session)
+
+    log = _log(session, run_id)
+    assert (log.agent, log.status, log.message, log.trigger, log.attempts) == (
+        "stock-check",
+        "CRASHED",
+        "Flow run infrastructure exited with non-zero status -9",
+        "manual",
+        1,
+    )
+    assert log.started_at is not None and log.finished_at is not None
+    status = session.get(AgentStatus, "stock-check")
+    assert (status.last_status, status.last_run_id, status.is_active) == (
+        "CRASHED",
+        str(run_id),
+        True,
+    )
+    assert status.deployment_id == str(deployed["stock-check"])
+
+
+def test_late_and_skipped_runs_get_their_own_statuses(session, deployed):
+    due = utcnow() - timedelta(minutes=2)
+    with get_client(sync_client=True) as client:
+        late = _new_run(client, deployed["stock-check"], Late(scheduled_time=due))
+        skipped = _new_run(
+            client,
+            deployed["stock-check"],
+            Cancelled(message="Deployment concurrency limit reached."),
+        )
+
+    _reconcile(session)
+
+    late_log, skipped_log = _log(session, late), _log(session, skipped)
+    assert (late_log.status, late_log.message, late_log.started_at) == (
+        "LATE",
+        f"late: due at {due:%Y-%m-%d %H:%M:%S} UTC",
+        None,
+    )
+    assert (skipped_log.status, skipped_log.message, skipped_log.started_at) == (
+        "SKIPPED",
+        "Deployment concurrency limit reached.",
+        None,
+    )
+
+
+def test_a_hook_written_outcome_is_never_replaced_and_a_pass_is_idempotent(
+    session, deployed
+):
+    with get_client(sync_client=True) as client:
+        run_id = _new_run(
+            client, deployed["stock-check"], Running(), Crashed(message="killed")
+        )
+    record_run(
+        session,
+        agent="stock-check",
+        flow_run_id=str(run_id),
+        status=RunStatus.CRASHED,
+        message="recorded by the on_crashed hook",
+        started_at=utcnow(),
+        finished_at=utcnow(),
+        attempts=2,
+    )
+    session.commit()
+
+    _reconcile(session)
+    _reconcile(session)
+
+    rows = session.exec(select(TaskLog).where(TaskLog.flow_run_id == str(run_id))).all()
+    assert [(r.status, r.message, r.attempts) for r in rows] == [
+        ("CRASHED", "recorded by the on_crashed hook", 2)
+    ]
+
+
+def test_a_pause_made_in_prefect_shows_within_one_reconcile_interval(
+    session, deployed, monkeypatch
+):
+    interval = 2
+    monkeypatch.setenv("MEDSTOCK_RECONCILE_INTERVAL_SECONDS", str(interval))
+    get_settings.cache_clear()
+    _reconcile(session)
+    assert session.get(AgentStatus, "inventory-report").is_active is True
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=run_supervisor, args=(get_settings(),), kwargs={"stop": stop}
+    )
+    loop.start()
+    try:
+        with get_client(sync_client=True) as client:
+            client.pause_deployment(deployed["inventory-report"])
+            deployment = client.read_deployment(deployed["stock-check"])
+            # Switching a schedule off in the UI pauses the agent just the same.
+            client.update_deployment_schedule(
+                deployment.id, deployment.schedules[0].id, active=False
+            )
+
+        def paused() -> bool:
+            session.rollback()
+            rows = {r.agent: r.is_active for r in session.exec(select(AgentStatus))}
+            return rows == {"stock-check": False, "inventory-report": False}
+
+        # One interval plus the pass's own few API calls.
+        wait_for(paused, timeout=interval + 3, what="both agents paused", step=0.2)
+    finally:
+        stop.set()
+        loop.join(timeout=30)
+        with get_client(sync_client=True) as client:
+            client.update_deployment_schedule(
+                deployment.id, deployment.schedules[0].id, active=True
+            )
+
+
+def test_the_heartbeat_automation_is_created_once_and_kept_up_to_date(prefect_server):
+    with get_client(sync_client=True) as client:
+        first = ensure_stuck_run_automation(client, window_seconds=90)
+        again = ensure_stuck_run_automation(client, window_seconds=90)
+        changed = ensure_stuck_run_automation(client, window_seconds=45)
+        [automation] = client.read_automations_by_name(AUTOMATION_NAME)
+        # Other tests' runs beat every 180 s (Prefect's default): no reaper for them.
+        client.delete_automation(automation.id)
+
+    assert first == again == changed == str(automation.id)
+    assert automation.trigger.within == timedelta(seconds=45)
+    assert automation.trigger.posture == "Proactive"
+    assert automation.trigger.after == {"prefect.flow-run.heartbeat"}
+    assert automation.trigger.expect == {"prefect.flow-run.*"}
+    assert automation.actions[0].message == crash_message(45)
+    assert crash_message(45) == "no heartbeat for 45 s: the run's process is gone"
