@@ -5,10 +5,10 @@ from models._time import moment, utcnow
 from models.agent_status import AgentStatus
 from models.expiry_alert import EXPIRED_BUCKET, ExpiryAlert
 from models.lot import Lot
-from models.run_alert import RunAlert
 from models.product import Product
 from models.purchase_order import OPEN_STATUSES, OrderStatus, PurchaseOrder
 from models.report import Report
+from models.run_alert import RunAlert
 from models.stock_movement import MovementKind, StockMovement
 from models.task_log import (
     FAILURE_STATUSES,

@@ -35,6 +35,7 @@ def test_pause_and_resume_switch_the_deployment_and_the_mirror(session, deployed
         "AGENT             ACTIVE  CRON       HEALTH   LAST RUN  SUCCESS 24H",
         "stock-check       no      0 0 1 1 *  PAUSED   -         -",
         "inventory-report  yes     0 0 1 1 *  HEALTHY  -         -",
+        "expiry-check      yes     0 7 * * *  HEALTHY  -         -",
     ]
     assert resumed.output.startswith("resumed stock-check (health ")
     session.rollback()
@@ -68,5 +69,6 @@ def test_an_unknown_agent_is_refused_naming_the_known_ones(command, database_url
 
     assert isinstance(result.exception, UnknownAgentError)
     assert str(result.exception) == (
-        "unknown agent 'stock-chek'; the agents are: inventory-report, stock-check"
+        "unknown agent 'stock-chek'; the agents are: expiry-check, inventory-report, "
+        "stock-check"
     )

@@ -66,7 +66,7 @@ def test_the_overview_shows_each_agent_with_its_last_day(session):
     )
     session.commit()
 
-    stock, report = agents_overview(session, now=NOW)
+    stock, report, expiry = agents_overview(session, now=NOW)
 
     assert stock.model_dump(exclude={"description"}) == {
         "agent": "stock-check",
@@ -86,4 +86,9 @@ def test_the_overview_shows_each_agent_with_its_last_day(session):
         "inventory-report",
         Health.PAUSED,
         "0b6a1c1e-0000-4000-8000-000000000001",
+    )
+    assert (expiry.agent, expiry.cron, expiry.last_status) == (
+        "expiry-check",
+        "0 7 * * *",
+        None,
     )

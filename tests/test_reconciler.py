@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from prefect import get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.states import Cancelled, Crashed, Late, Running
 from sqlmodel import select
 
@@ -35,6 +36,14 @@ def deployed(prefect_server, monkeypatch):
     with get_client(sync_client=True) as client:
         for deployment_id in ids.values():
             client.resume_deployment(deployment_id)
+        # Left behind, a scheduled or late run would start in a later test's runner.
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(
+                id=DeploymentFilterId(any_=list(ids.values()))
+            )
+        )
+        for run in runs:
+            client.delete_flow_run(run.id)
     get_settings.cache_clear()
 
 
@@ -164,7 +173,11 @@ def test_a_pause_made_in_prefect_shows_within_one_reconcile_interval(
         def paused() -> bool:
             session.rollback()
             rows = {r.agent: r.is_active for r in session.exec(select(AgentStatus))}
-            return rows == {"stock-check": False, "inventory-report": False}
+            return rows == {
+                "stock-check": False,
+                "inventory-report": False,
+                "expiry-check": True,
+            }
 
         # One interval plus the pass's own few API calls.
         wait_for(paused, timeout=interval + 3, what="both agents paused", step=0.2)

@@ -112,7 +112,11 @@ def test_overall_stats_cover_every_agent(session, known_runs):
     assert overall.mean_duration_ms == (20000 + 700 + 900) / 7
     assert overall.p95_duration_ms == 10000
     assert overall.retries_used == 9
-    assert [a.agent for a in report.agents] == ["stock-check", "inventory-report"]
+    assert [a.agent for a in report.agents] == [
+        "stock-check",
+        "inventory-report",
+        "expiry-check",
+    ]
     assert (report.since, report.until, report.window_seconds) == (
         NOW - DAY,
         NOW,
@@ -191,5 +195,6 @@ def test_stats_of_an_unknown_agent_list_the_known_ones(session):
         compute_stats(session, window=DAY, agent="stock-chek")
 
     assert str(caught.value) == (
-        "unknown agent 'stock-chek'; the agents are: inventory-report, stock-check"
+        "unknown agent 'stock-chek'; the agents are: expiry-check, inventory-report, "
+        "stock-check"
     )

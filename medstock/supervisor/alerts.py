@@ -92,7 +92,8 @@ def _claim(session: Session, alert_id: int, now: datetime) -> bool:
 def _release(session: Session, alert_id: int, error: str) -> None:
     session.execute(
         text(
-            "UPDATE run_alerts SET notified_at = NULL, notify_error = :error WHERE id = :id"
+            "UPDATE run_alerts SET notified_at = NULL, notify_error = :error "
+            "WHERE id = :id"
         ),
         {"error": error, "id": alert_id},
     )

@@ -225,17 +225,17 @@ def reconcile(
             logger.info("reconciled run %s of %s as %s", run.id, agent, status)
 
     for run_id in _as_uuids(missing):
-        status, agent = open_rows[str(run_id)]
+        row_status, row_agent = open_rows[str(run_id)]
         # Prefect deletes the future runs of a paused or updated deployment.
-        if str(run_id) not in runs and status != RunStatus.RUNNING:
-            _record_deleted(session, str(run_id), agent)
+        if str(run_id) not in runs and row_status != RunStatus.RUNNING:
+            _record_deleted(session, str(run_id), row_agent)
             recorded += 1
 
-    for name, agent in AGENTS.items():
+    for name, known_agent in AGENTS.items():
         refresh_agent_status(
             session,
             name,
-            cron=agent.cron(settings),
+            cron=known_agent.cron(settings),
             heartbeat=_last_sign_of_life(
                 [r for r in runs.values() if agent_of_flow.get(r.flow_id) == name]
             ),
@@ -253,7 +253,7 @@ def _just_ended(run: FlowRun, *, now: datetime, settle_seconds: float) -> bool:
 def _last_sign_of_life(runs: list[FlowRun]) -> datetime | None:
     """When the agent was last seen executing: the latest start or end of its runs."""
     moments = [
-        _utc(moment)
+        moment.astimezone(UTC)
         for run in runs
         for moment in (run.start_time, run.end_time)
         if moment is not None
