@@ -66,14 +66,17 @@ def raise_alerts(session: Session) -> int:
     source = select(
         logs.flow_run_id, logs.agent, logs.status, logs.message, logs.updated_at
     ).where(logs.status.in_([str(s) for s in FAILURE_STATUSES]))
+    table = RunAlert.__table__
     insert = (
-        insert_for(session, RunAlert.__table__)
+        insert_for(session, table)
         .from_select(
             ["flow_run_id", "agent", "status", "message", "created_at"], source
         )
         .on_conflict_do_nothing(index_elements=["flow_run_id"])
+        .returning(table.c.id)
     )
-    return int(session.execute(insert).rowcount or 0)
+    # RETURNING, because PostgreSQL's driver gives no rowcount for INSERT ... SELECT.
+    return len(session.execute(insert).all())
 
 
 def _claim(session: Session, alert_id: int, now: datetime) -> bool:
