@@ -1,5 +1,6 @@
 """The app database goes away in the middle of a stock check."""
 
+import asyncio
 import time
 
 import pytest
@@ -54,7 +55,7 @@ def test_a_12_s_outage_is_carried_through_by_the_retries(session, outage, monkey
     monkeypatch.setattr(raise_purchase_orders, "retry_delay_seconds", [5, 10, 20])
     outage.on_statement(MARKER, lasting=OUTAGE_S)
 
-    state = stock_check(return_state=True)
+    state = asyncio.run(stock_check(return_state=True))
 
     assert state.is_completed()
     log = _log(session, state)
@@ -101,7 +102,7 @@ def test_an_outage_past_every_retry_ends_error_and_the_next_run_works(
     monkeypatch.setattr(raise_purchase_orders, "retry_delay_seconds", [1, 1, 1])
     outage.on_statement(MARKER, lasting=None)
 
-    failed = stock_check(return_state=True)
+    failed = asyncio.run(stock_check(return_state=True))
     outage.end()
     # The failure hook could not write either; the reconciler records the run
     # once Prefect holds its task runs.
@@ -112,7 +113,7 @@ def test_an_outage_past_every_retry_ends_error_and_the_next_run_works(
     with get_client(sync_client=True) as client:
         reconcile(session, client, settings=get_settings(), settle_seconds=0)
     session.commit()
-    again = stock_check(return_state=True)
+    again = asyncio.run(stock_check(return_state=True))
 
     assert failed.is_failed()
     log = _log(session, failed)
