@@ -212,7 +212,8 @@ def test_a_silently_dead_run_is_crashed_by_the_heartbeat_automation(
         [
             sys.executable,
             "-c",
-            "from flows.stock_check import stock_check; stock_check()",
+            "import asyncio; from flows.stock_check import stock_check; "
+            "asyncio.run(stock_check())",
         ],
         cwd=ROOT,
         env=env,
