@@ -206,7 +206,10 @@ def run_demo(project_dir: Path | None = None) -> int:
             "agents", [sys.executable, "-m", "deployments.serve"], env, cwd=root
         )
         processes.start(
-            "supervisor", [sys.executable, "-m", "medstock.cli", "supervise"], env
+            "supervisor",
+            [sys.executable, "-m", "medstock.cli", "supervise"],
+            env,
+            cwd=root,
         )
         api = processes.start("API", [sys.executable, "-m", "api"], env, cwd=root)
         dashboard = f"http://{settings.api_host}:{api_port}"
