@@ -6,12 +6,13 @@ from typing import Protocol
 
 import httpx
 from pydantic import BaseModel
+from sqlalchemy import select as core_select
 from sqlalchemy import text
 from sqlmodel import Session, select
 
 from medstock.db import session_scope
 from medstock.upsert import insert_for
-from models import FAILURE_STATUSES, RunAlert, TaskLog, moment, utcnow
+from models import FAILURE_STATUSES, RunAlert, TaskLog, moment, table_of, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +63,11 @@ def describe_error(error: BaseException) -> str:
 
 def raise_alerts(session: Session) -> int:
     """Add an alert for every failed run that has none yet; how many were added."""
-    logs = TaskLog.__table__.c
-    source = select(
+    logs = table_of(TaskLog).c
+    source = core_select(
         logs.flow_run_id, logs.agent, logs.status, logs.message, logs.updated_at
     ).where(logs.status.in_([str(s) for s in FAILURE_STATUSES]))
-    table = RunAlert.__table__
+    table = table_of(RunAlert)
     insert = (
         insert_for(session, table)
         .from_select(
@@ -89,7 +90,7 @@ def _claim(session: Session, alert_id: int, now: datetime) -> bool:
         ).bindparams(moment("now")),
         {"now": now, "id": alert_id},
     )
-    return int(result.rowcount or 0) == 1
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 def _release(session: Session, alert_id: int, error: str) -> None:

@@ -88,7 +88,7 @@ def _mirror(flow: Any, flow_run: FlowRun, state: State) -> None:
     agent = AGENTS.get(flow.name)
     settings = get_settings()
     with session_scope(writer=True) as session:
-        record_run(
+        finished_now = record_run(
             session,
             agent=flow.name,
             flow_run_id=run_id,
@@ -107,6 +107,8 @@ def _mirror(flow: Any, flow_run: FlowRun, state: State) -> None:
             flow.name,
             cron=agent.cron(settings) if agent else "",
             heartbeat=now,
+            finished=status if finished_now else None,
+            recount=False,
         )
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlmodel import Session
 
 from medstock.upsert import insert_for
@@ -14,6 +14,7 @@ from models import (
     AgentStatus,
     RunStatus,
     TaskLog,
+    table_of,
 )
 from models import utcnow as _utcnow
 
@@ -23,6 +24,8 @@ _REPLACES = {
     for i, status in enumerate(OPEN_RUN_STATUSES)
 }
 _OPEN = [str(s) for s in OPEN_RUN_STATUSES]
+_FINISHED = [str(s) for s in TERMINAL_STATUSES]
+_FAILED = [str(s) for s in FAILURE_STATUSES]
 
 
 def _duration_ms(started: datetime | None, finished: datetime | None) -> int | None:
@@ -49,13 +52,20 @@ def record_run(
     attempts: int = 1,
     trigger: str = "schedule",
     keep_finished: bool = False,
-) -> None:
+) -> bool:
     """Upsert the run's task_logs row; a terminal row is never reopened.
 
     With `keep_finished` a finished row is left as it is, so the reconciler never
-    replaces the richer message and attempt count a state hook recorded.
+    replaces the richer message and attempt count a state hook recorded. Returns
+    True when this write is the one that finished the run.
     """
-    table = TaskLog.__table__
+    table = table_of(TaskLog)
+    # Locked, so that two writers finishing the same run count it once.
+    previous = session.execute(
+        select(table.c.status)
+        .where(table.c.flow_run_id == flow_run_id)
+        .with_for_update()
+    ).scalar()
     values = {
         "agent": agent,
         "flow_run_id": flow_run_id,
@@ -101,22 +111,54 @@ def record_run(
             index_elements=["flow_run_id"], set_=update, where=guard
         )
     )
+    return status in TERMINAL_STATUSES and previous not in _FINISHED
+
+
+def _counts(
+    session: Session, agent: str, finished: RunStatus | None, recount: bool
+) -> tuple[int, int, int | None]:
+    """Total runs, failures and consecutive failures (None: count them again)."""
+    row = None if recount else session.get(AgentStatus, agent)
+    if row is None:
+        logs = table_of(TaskLog).c
+        total_runs, failed = session.execute(
+            select(
+                func.count(),
+                func.coalesce(
+                    func.sum(case((logs.status.in_(_FAILED), 1), else_=0)), 0
+                ),
+            ).where(logs.agent == agent, logs.status.in_(_FINISHED))
+        ).one()
+        return int(total_runs), int(failed), None
+
+    # NOTE: a state change adds to the counters instead of recounting the whole
+    # history, which would grow with task_logs; the reconciler's pass recounts.
+    if finished is None:
+        return row.total_runs, row.failures, row.consecutive_failures
+    failure = finished in FAILURE_STATUSES
+    consecutive = row.consecutive_failures + 1 if failure else 0
+    if finished is RunStatus.CANCELLED:
+        consecutive = row.consecutive_failures
+    return row.total_runs + 1, row.failures + int(failure), consecutive
 
 
 def refresh_agent_status(
-    session: Session, agent: str, *, cron: str, heartbeat: datetime | None
+    session: Session,
+    agent: str,
+    *,
+    cron: str,
+    heartbeat: datetime | None,
+    finished: RunStatus | None = None,
+    recount: bool = True,
 ) -> None:
-    """Recompute the agent's summary row from its task_logs rows."""
-    logs = TaskLog.__table__.c
-    terminal = [str(s) for s in TERMINAL_STATUSES]
-    failures = [str(s) for s in FAILURE_STATUSES]
+    """Bring the agent's summary row up to date with its task_logs rows.
 
-    total_runs, failed = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((logs.status.in_(failures), 1), else_=0)), 0),
-        ).where(logs.agent == agent, logs.status.in_(terminal))
-    ).one()
+    With `recount=False` the counters only add `finished`, the status of a run that
+    has just finished (None when the change finished no run).
+    """
+    logs = table_of(TaskLog).c
+    failures = list(_FAILED)
+    total_runs, failed, consecutive = _counts(session, agent, finished, recount)
     last = session.execute(
         select(logs.flow_run_id, logs.status)
         .where(logs.agent == agent)
@@ -124,22 +166,24 @@ def refresh_agent_status(
         .limit(1)
     ).first()
     last_success = session.execute(
-        select(func.max(logs.started_at), func.max(logs.finished_at)).where(
-            logs.agent == agent, logs.status == str(RunStatus.SUCCESS)
-        )
-    ).one()
+        select(logs.started_at, logs.finished_at)
+        .where(logs.agent == agent, logs.status == str(RunStatus.SUCCESS))
+        .order_by(logs.started_at.desc().nulls_last(), logs.id.desc())
+        .limit(1)
+    ).first() or (None, None)
     last_error = session.execute(
         select(logs.message)
         .where(logs.agent == agent, logs.status.in_(failures))
         .order_by(logs.started_at.desc().nulls_last(), logs.id.desc())
         .limit(1)
     ).scalar()
-    since_success = logs.started_at > last_success[0] if last_success[0] else True
-    consecutive = session.execute(
-        select(func.count()).where(
-            logs.agent == agent, logs.status.in_(failures), since_success
-        )
-    ).scalar_one()
+    if consecutive is None:
+        since_success = logs.started_at > last_success[0] if last_success[0] else true()
+        consecutive = session.execute(
+            select(func.count()).where(
+                logs.agent == agent, logs.status.in_(failures), since_success
+            )
+        ).scalar_one()
 
     values = {
         "agent": agent,
@@ -155,11 +199,11 @@ def refresh_agent_status(
     }
     if heartbeat is not None:
         values["last_heartbeat"] = heartbeat
-    insert = insert_for(session, AgentStatus.__table__).values(is_active=True, **values)
+    insert = insert_for(session, table_of(AgentStatus)).values(is_active=True, **values)
     update = {key: insert.excluded[key] for key in values if key != "agent"}
     if heartbeat is not None:
         # A reconciler reading older runs must not move the heartbeat back.
-        beat = AgentStatus.__table__.c.last_heartbeat
+        beat = table_of(AgentStatus).c.last_heartbeat
         update["last_heartbeat"] = _greater(
             session,
             func.coalesce(beat, insert.excluded.last_heartbeat),
@@ -184,7 +228,7 @@ def record_schedule(
         "deployment_id": deployment_id,
         "updated_at": _utcnow(),
     }
-    insert = insert_for(session, AgentStatus.__table__).values(**values)
+    insert = insert_for(session, table_of(AgentStatus)).values(**values)
     session.execute(
         insert.on_conflict_do_update(
             index_elements=["agent"],

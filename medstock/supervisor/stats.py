@@ -9,7 +9,14 @@ from sqlmodel import Session
 
 from medstock.agents import AGENTS, get_agent
 from medstock.errors import ValidationError
-from models import FAILURE_STATUSES, TERMINAL_STATUSES, RunStatus, TaskLog, utcnow
+from models import (
+    FAILURE_STATUSES,
+    TERMINAL_STATUSES,
+    RunStatus,
+    TaskLog,
+    table_of,
+    utcnow,
+)
 
 WINDOWS = {
     "24h": timedelta(hours=24),
@@ -112,7 +119,7 @@ def _summarise(agent: str, frame: pd.DataFrame) -> RunStats:
 def _read_runs(
     session: Session, *, since: datetime, until: datetime, agent: str | None
 ) -> pd.DataFrame:
-    logs = TaskLog.__table__.c
+    logs = table_of(TaskLog).c
     # A run belongs to the window by when it started, or, never started (skipped,
     # late), by when it was decided or last seen.
     at = func.coalesce(logs.started_at, logs.finished_at, logs.updated_at)
