@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 TICK_S = 10
+GRACE_S = 5
 runner = CliRunner()
 
 
@@ -71,6 +72,25 @@ def _starts_after(session, moment):
     ]
 
 
+def _runs_due_after(moment):
+    """Runs Prefect kept or created with a due time after `moment`."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterExpectedStartTime,
+    )
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                expected_start_time=FlowRunFilterExpectedStartTime(
+                    after_=moment + timedelta(seconds=1), before_=utcnow()
+                )
+            )
+        )
+    return [(run.name, run.state_name) for run in runs]
+
+
 def test_pause_stops_three_ticks_and_resume_runs_at_the_next(
     scheduling_server, session, tmp_path
 ):
@@ -93,11 +113,15 @@ def test_pause_stops_three_ticks_and_resume_runs_at_the_next(
             begin = utcnow()
             wait_for(lambda: _starts_after(session, begin), timeout=60, what="a tick")
 
+            paused_at = utcnow()
             paused = runner.invoke(app, ["agents", "pause", "stock-check"])
-            # A run already handed to the runner may still start just after.
-            quiet_from = utcnow() + timedelta(seconds=2)
-            time.sleep(3 * TICK_S + 2)
-            during_pause = _starts_after(session, quiet_from)
+            # A run already due when the pause lands still starts, a few seconds
+            # later (the runner's poll, then its process start-up).
+            time.sleep(3 * TICK_S + GRACE_S)
+            during_pause = _starts_after(
+                session, paused_at + timedelta(seconds=GRACE_S)
+            )
+            due_during_pause = _runs_due_after(paused_at)
 
             resumed_at = utcnow()
             resumed = runner.invoke(app, ["agents", "resume", "stock-check"])
@@ -110,6 +134,6 @@ def test_pause_stops_three_ticks_and_resume_runs_at_the_next(
         stop_group(serve)
 
     assert (paused.exit_code, resumed.exit_code) == (0, 0)
-    assert during_pause == []
+    assert (during_pause, due_during_pause) == ([], [])
     # The next tick, plus the scheduler's pass and the runner's poll.
     assert (after[0] - resumed_at).total_seconds() < TICK_S + 15
