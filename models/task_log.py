@@ -38,7 +38,11 @@ class TaskLog(SQLModel, table=True):
     """One agent run: its status, what it said, when and how long."""
 
     __tablename__ = "task_logs"
-    __table_args__ = (Index("ix_task_logs_agent_started", "agent", "started_at"),)
+    __table_args__ = (
+        Index("ix_task_logs_agent_started", "agent", "started_at"),
+        # The mirror's latest-success and latest-failure look-ups, per state change.
+        Index("ix_task_logs_agent_status_started", "agent", "status", "started_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     agent: str = Field(max_length=64)
