@@ -3,18 +3,21 @@ prefect.yaml to a process work pool, and two workers; Ctrl-C stops them all."""
 
 import logging
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
-from types import FrameType
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from medstock.demo import Processes, port_is_free, prefect_environment
-from medstock.demo import wait_until_healthy as wait_for_server
+from medstock.demo import (
+    Processes,
+    StopRequest,
+    port_is_free,
+    prefect_environment,
+    run_until_stopped,
+    start_prefect_server,
+)
 from medstock.errors import MedStockError
 from medstock.settings import get_settings
 from medstock.setup import init_database
@@ -108,25 +111,9 @@ def run_distributed(project_dir: Path | None = None, workers: int = WORKERS) -> 
     # The pull step of prefect.yaml moves each flow run into this folder.
     env["MEDSTOCK_PROJECT_DIR"] = str(root)
     processes = Processes()
-    stopping = False
-
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    stop = StopRequest()
     try:
-        with (home / "server.log").open("ab") as server_log:
-            server = processes.start(
-                "Prefect server",
-                [sys.executable, "-m", "prefect", "server", "start"]
-                + ["--host", "127.0.0.1", "--port", str(port)],
-                env,
-                stdout=server_log,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for_server(env["PREFECT_API_URL"], server)
+        start_prefect_server(processes, env, home, port)
         logger.info(
             "Prefect server on PostgreSQL database %s: http://127.0.0.1:%d",
             make_url(prefect_url).database,
@@ -155,12 +142,6 @@ def run_distributed(project_dir: Path | None = None, workers: int = WORKERS) -> 
             "workers %s on pool %s; logs in %s", ", ".join(names), WORK_POOL, home
         )
         logger.info("press Ctrl-C to stop")
-        while not stopping:
-            exited = processes.first_exited()
-            if exited:
-                logger.error("%s exited with code %d; stopping", *exited)
-                return 1
-            time.sleep(0.5)
-        return 0
+        return run_until_stopped(processes, stop)
     finally:
         processes.stop_all()

@@ -129,6 +129,45 @@ class Processes:
             logger.info("stopped %s", name)
 
 
+def start_prefect_server(
+    processes: Processes, env: dict[str, str], home: Path, port: int
+) -> None:
+    """Start a Prefect server on 127.0.0.1:`port`, logging to `home`; wait for it."""
+    with (home / "server.log").open("ab") as server_log:
+        server = processes.start(
+            "Prefect server",
+            [sys.executable, "-m", "prefect", "server", "start"]
+            + ["--host", "127.0.0.1", "--port", str(port)],
+            env,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+        )
+    wait_until_healthy(env["PREFECT_API_URL"], server)
+
+
+class StopRequest:
+    """Set by SIGINT or SIGTERM, so that the main loop can stop the children."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        signal.signal(signal.SIGINT, self._request)
+        signal.signal(signal.SIGTERM, self._request)
+
+    def _request(self, signum: int, _frame: FrameType | None) -> None:
+        self.requested = True
+
+
+def run_until_stopped(processes: Processes, stop: StopRequest) -> int:
+    """Wait for a stop request (exit code 0) or for a child to exit (1)."""
+    while not stop.requested:
+        exited = processes.first_exited()
+        if exited:
+            logger.error("%s exited with code %d; stopping", *exited)
+            return 1
+        time.sleep(0.5)
+    return 0
+
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -172,36 +211,10 @@ def run_demo(project_dir: Path | None = None) -> int:
     expiry_cron = settings.expiry_cron
     if "expiry_cron" not in settings.model_fields_set:
         expiry_cron = env["MEDSTOCK_EXPIRY_CRON"] = DEMO_EXPIRY_CRON
-    api_url = env["PREFECT_API_URL"]
     processes = Processes()
-    stopping = False
-
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
+    stop = StopRequest()
     try:
-        with (home / "server.log").open("ab") as server_log:
-            server = processes.start(
-                "Prefect server",
-                [
-                    sys.executable,
-                    "-m",
-                    "prefect",
-                    "server",
-                    "start",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
-                env,
-                stdout=server_log,
-                stderr=subprocess.STDOUT,
-            )
-        wait_until_healthy(api_url, server)
+        start_prefect_server(processes, env, home, port)
         processes.start(
             "agents", [sys.executable, "-m", "deployments.serve"], env, cwd=root
         )
@@ -225,12 +238,6 @@ def run_demo(project_dir: Path | None = None) -> int:
             expiry_cron,
         )
         logger.info("press Ctrl-C to stop")
-        while not stopping:
-            exited = processes.first_exited()
-            if exited:
-                logger.error("%s exited with code %d; stopping the demo", *exited)
-                return 1
-            time.sleep(0.5)
-        return 0
+        return run_until_stopped(processes, stop)
     finally:
         processes.stop_all()
