@@ -9,8 +9,10 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import httpx
 
@@ -23,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 SERVER_START_TIMEOUT_S = 120
 STOP_GRACE_S = 15
+# A child that dies is started again, at most this often in this window.
+MAX_RESTARTS = 5
+RESTART_WINDOW_S = 600
 # The daily expiry check would not run while someone watches the demo, so the demo
 # runs it every two minutes unless MEDSTOCK_EXPIRY_CRON says otherwise.
 DEMO_EXPIRY_CRON = "*/2 * * * *"
@@ -82,39 +87,75 @@ def wait_until_healthy(
     )
 
 
+@dataclass
+class Child:
+    """One child process and how to start it again."""
+
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    options: dict[str, Any]
+    restartable: bool
+    process: subprocess.Popen[bytes]
+    restarts: list[float] = field(default_factory=list)
+
+
 class Processes:
     """The child processes of the demo, each in its own process group."""
 
     def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.children: list[Child] = []
 
     def start(
-        self, name: str, args: list[str], env: dict[str, str], **kw: object
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str],
+        *,
+        restartable: bool = False,
+        **options: Any,
     ) -> subprocess.Popen[bytes]:
         """Start `args` as a new session so that stopping reaches its children."""
-        process = subprocess.Popen(  # type: ignore[call-overload]
-            args,
-            env=env,
-            start_new_session=True,
-            preexec_fn=_end_with_parent,
-            **kw,
-        )
-        self.children.append((name, process))
+        process = _spawn(args, env, options)
+        self.children.append(Child(name, args, env, options, restartable, process))
         logger.info("started %s (pid %d)", name, process.pid)
         return process
 
     def first_exited(self) -> tuple[str, int] | None:
-        """The name and exit code of a child that has stopped, if any."""
-        for name, process in self.children:
-            if process.poll() is not None:
-                return name, process.returncode
+        """The name and exit code of a child that has stopped for good, if any.
+
+        A restartable child that exits is started again, as a supervisor would,
+        unless it has already been restarted too often lately.
+        """
+        for child in self.children:
+            code = child.process.poll()
+            if code is None:
+                continue
+            now = time.monotonic()
+            child.restarts = [t for t in child.restarts if now - t < RESTART_WINDOW_S]
+            if not child.restartable or len(child.restarts) >= MAX_RESTARTS:
+                return child.name, code
+            child.restarts.append(now)
+            _signal_group(child.process, signal.SIGKILL)
+            child.process = _spawn(child.args, child.env, child.options)
+            logger.error(
+                "%s exited with code %d; started it again (pid %d, restart %d of %d "
+                "in %d s)",
+                child.name,
+                code,
+                child.process.pid,
+                len(child.restarts),
+                MAX_RESTARTS,
+                RESTART_WINDOW_S,
+            )
         return None
 
     def stop_all(self) -> None:
         """Stop the children one by one, newest first; SIGKILL what outlives grace."""
         # The agents go first so that they can pause their deployments while the
         # server still answers.
-        for name, process in reversed(self.children):
+        for child in reversed(self.children):
+            name, process = child.name, child.process
             _signal_group(process, signal.SIGTERM)
             try:
                 process.wait(timeout=STOP_GRACE_S)
@@ -171,6 +212,18 @@ def run_until_stopped(processes: Processes, stop: StopRequest) -> int:
 _PR_SET_PDEATHSIG = 1
 
 
+def _spawn(
+    args: list[str], env: dict[str, str], options: dict[str, Any]
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # type: ignore[call-overload,no-any-return]
+        args,
+        env=env,
+        start_new_session=True,
+        preexec_fn=_end_with_parent,
+        **options,
+    )
+
+
 def _end_with_parent() -> None:
     # Runs in the child before exec: if the demo itself is killed (even by SIGKILL,
     # which it cannot catch), Linux sends the child SIGTERM instead of leaving it
@@ -216,15 +269,22 @@ def run_demo(project_dir: Path | None = None) -> int:
     try:
         start_prefect_server(processes, env, home, port)
         processes.start(
-            "agents", [sys.executable, "-m", "deployments.serve"], env, cwd=root
+            "agents",
+            [sys.executable, "-m", "deployments.serve"],
+            env,
+            cwd=root,
+            restartable=True,
         )
         processes.start(
             "supervisor",
             [sys.executable, "-m", "medstock.cli", "supervise"],
             env,
             cwd=root,
+            restartable=True,
         )
-        api = processes.start("API", [sys.executable, "-m", "api"], env, cwd=root)
+        api = processes.start(
+            "API", [sys.executable, "-m", "api"], env, cwd=root, restartable=True
+        )
         dashboard = f"http://{settings.api_host}:{api_port}"
         wait_until_healthy(
             f"{dashboard}/api", api, name="the API", log="the output above"

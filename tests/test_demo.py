@@ -80,6 +80,62 @@ def test_a_killed_demo_takes_its_server_and_agents_with_it(tmp_path):
         log.close()
 
 
+def _pids_running(module: str, folder: Path) -> list[int]:
+    pids = []
+    for pid in pids_working_in(folder):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if module.encode() in cmdline:
+            pids.append(pid)
+    return pids
+
+
+def test_a_killed_agent_runner_is_started_again_by_the_demo(tmp_path):
+    log = (tmp_path / "demo.log").open("wb")
+    demo = subprocess.Popen(
+        [str(MEDSTOCK), "demo"],
+        cwd=tmp_path,
+        env=_demo_env(free_port()),
+        start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(
+            lambda: b"press Ctrl-C to stop" in (tmp_path / "demo.log").read_bytes(),
+            timeout=120,
+            what="the demo to start",
+        )
+        [runner] = _pids_running("deployments.serve", tmp_path)
+
+        os.kill(runner, signal.SIGKILL)
+
+        wait_for(
+            lambda: (
+                b"agents exited with code -9; started it again"
+                in (tmp_path / "demo.log").read_bytes()
+            ),
+            timeout=30,
+            what="the demo to restart the agents",
+        )
+        [again] = wait_for(
+            lambda: _pids_running("deployments.serve", tmp_path),
+            timeout=10,
+            what="a new agent runner",
+        )
+        assert again != runner
+        assert demo.poll() is None
+        os.killpg(demo.pid, signal.SIGINT)
+        assert demo.wait(timeout=60) == 0
+    finally:
+        stop_group(demo)
+        for pid in pids_working_in(tmp_path):
+            os.kill(pid, signal.SIGKILL)
+        log.close()
+
+
 def test_the_demo_runs_all_three_agents_on_cron_and_stops_cleanly(tmp_path):
     port = free_port()
     env = _demo_env(port)
