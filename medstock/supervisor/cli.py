@@ -54,6 +54,10 @@ def _overview_rows(overview: list[AgentOverview]) -> list[list[str]]:
 @agents_app.callback(invoke_without_command=True)
 def agents(ctx: typer.Context) -> None:
     """Show every agent: active, cron, health, last run, 24 h success rate."""
+    from medstock.settings import get_settings
+    from medstock.supervisor.prefect_api import demo_server_unless_configured
+
+    ctx.with_resource(demo_server_unless_configured(get_settings().prefect_port))
     if ctx.invoked_subcommand is not None:
         return
     from medstock.supervisor.health import agents_overview

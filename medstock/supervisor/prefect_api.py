@@ -8,10 +8,24 @@ from prefect import get_client
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.responses import DeploymentResponse
 from prefect.exceptions import ObjectNotFound
-from prefect.settings import PREFECT_API_URL
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from medstock.agents import Agent
 from medstock.errors import AgentNotDeployedError, PrefectUnavailableError
+
+
+@contextmanager
+def demo_server_unless_configured(port: int) -> Iterator[None]:
+    """Talk to the demo's Prefect server on `port` when no PREFECT_API_URL is set.
+
+    Without it a Prefect client starts a throwaway server of its own, which knows
+    none of the agents' deployments.
+    """
+    if PREFECT_API_URL.value():
+        yield
+        return
+    with temporary_settings(updates={PREFECT_API_URL: f"http://127.0.0.1:{port}/api"}):
+        yield
 
 
 @contextmanager
