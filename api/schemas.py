@@ -272,24 +272,6 @@ class TaskLogOut(BaseModel):
     attempts: int
 
 
-class AgentStatusOut(BaseModel):
-    """The supervisor's summary row of one agent."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    agent: str
-    is_active: bool
-    cron: str
-    last_heartbeat: datetime | None
-    last_status: str | None
-    last_run_id: str | None
-    last_success_at: datetime | None
-    last_error: str | None
-    consecutive_failures: int
-    total_runs: int
-    failures: int
-
-
 class ExpiryAlertOut(BaseModel):
     """A lot found expired or expiring within a horizon (its bucket, in days)."""
 

@@ -103,9 +103,11 @@ function renderAgents(agents) {
         agent.last_error ? el("dt", {}, "last error") : null,
         agent.last_error ? el("dd", {}, agent.last_error) : null,
       ),
-      // TODO: pause, resume and run-now buttons, once the supervisor's control
-      // endpoints (/api/agents/{name}/pause, /resume, /run) are on main.
       el("div", { class: "actions" },
+        paused
+          ? el("button", { onclick: () => act(`/api/agents/${name}/resume`, null, `resume ${name}`) }, "resume")
+          : el("button", { class: "danger", onclick: () => act(`/api/agents/${name}/pause`, null, `pause ${name}`) }, "pause"),
+        el("button", { onclick: () => act(`/api/agents/${name}/run`, null, `run ${name} now`) }, "run now"),
         agent.prefect_url ? el("a", { href: agent.prefect_url, target: "_blank" }, "runs in Prefect") : null,
       ),
     );

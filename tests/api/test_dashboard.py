@@ -38,9 +38,9 @@ def test_the_dashboard_payload_sums_the_catalogue(client, session):
     assert [p["sku"] for p in body["critical_products"]] == ["SYR-5"]
     assert [o["id"] for o in body["open_orders"]] == [order.id]
     assert [a["agent"] for a in body["agents"]] == [
-        "expiry-check",
-        "inventory-report",
         "stock-check",
+        "inventory-report",
+        "expiry-check",
     ]
 
 
@@ -61,6 +61,7 @@ def test_runs_are_counted_per_hour_agent_and_status(client, session):
                 flow_run_id=run_id,
                 status=status,
                 started_at=started,
+                finished_at=started,
             )
         )
     session.commit()

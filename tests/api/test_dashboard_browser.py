@@ -1,14 +1,17 @@
 """The dashboard in a real browser: Debian's chromium driven by Playwright."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from models import PurchaseOrder
+from models import AgentStatus, PurchaseOrder
+from tests.api.server import serving
 from tests.factories import add_order, add_product
+from tests.test_reconciler import deployed  # noqa: F401  (fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Offline and quiet: no updates, sync, first-run pages or background requests.
@@ -92,7 +95,28 @@ def test_the_dashboard_shows_the_database_kpis_and_orders_from_a_row(
     )
     session.rollback()  # ends the read that began before the click
     assert session.get(PurchaseOrder, order.id).status == "ORDERED"
-    # TODO: pause an agent from its card and see it paused, once the supervisor's
-    # control endpoints are on main (the card has no pause button until then).
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+
+@pytest.fixture
+def live_url(deployed) -> Iterator[str]:  # noqa: F811
+    """An API server that talks to the session's Prefect server and its agents."""
+    with serving() as url:
+        yield url
+
+
+@pytest.mark.integration
+def test_an_agent_paused_from_its_card_is_shown_paused(live_url, page, session):
+    # live_url first: Prefect's sync calls in its set-up return coroutines once
+    # Playwright's event loop runs in this thread.
+    page.goto(f"{live_url}/")
+    card = page.locator("article[data-agent='stock-check']")
+    expect(card.locator("[data-field=health]")).not_to_have_text("PAUSED")
+    card.get_by_role("button", name="pause").click()
+
+    expect(page.locator("#action-message")).to_have_text("pause stock-check: done")
+    expect(card.locator("[data-field=health]")).to_have_text("PAUSED")
+    expect(card.get_by_role("button", name="resume")).to_be_visible()
+    session.rollback()
+    assert session.get(AgentStatus, "stock-check").is_active is False

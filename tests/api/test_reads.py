@@ -113,21 +113,16 @@ def test_agents_and_their_latest_runs_are_listed(client, session):
     agents = client.get("/api/agents").json()
     logs = client.get("/api/task-logs", params={"limit": 1}).json()
 
-    assert agents == [
-        {
-            "agent": "stock-check",
-            "is_active": True,
-            "cron": "*/1 * * * *",
-            "last_heartbeat": "2026-03-10T09:00:00Z",
-            "last_status": "SUCCESS",
-            "last_run_id": "r2",
-            "last_success_at": None,
-            "last_error": None,
-            "consecutive_failures": 0,
-            "total_runs": 2,
-            "failures": 0,
-        }
+    assert [a["agent"] for a in agents] == [
+        "stock-check",
+        "inventory-report",
+        "expiry-check",
     ]
+    assert {k: agents[0][k] for k in ("cron", "last_heartbeat", "last_run_id")} == {
+        "cron": "*/1 * * * *",
+        "last_heartbeat": "2026-03-10T09:00:00Z",
+        "last_run_id": "r2",
+    }
     assert [(log["flow_run_id"], log["message"]) for log in logs] == [("r2", "run r2")]
 
 
