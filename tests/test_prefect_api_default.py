@@ -15,8 +15,11 @@ def test_without_an_api_url_the_demo_server_is_used():
 
 
 def test_a_configured_api_url_is_kept():
-    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
-        with demo_server_unless_configured(4371):
-            inside = PREFECT_API_URL.value()
+    configured = {PREFECT_API_URL: "http://127.0.0.1:9/api"}
+    with (
+        temporary_settings(updates=configured),
+        demo_server_unless_configured(4371),
+    ):
+        inside = PREFECT_API_URL.value()
 
     assert inside == "http://127.0.0.1:9/api"
