@@ -2,6 +2,15 @@
 
 import logging
 
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterId,
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import StateType
+
 from medstock.agents import get_agent
 from medstock.db import session_scope
 from medstock.settings import get_settings
@@ -31,7 +40,26 @@ def pause_agent(name: str) -> AgentOverview:
     with prefect_client() as client:
         deployment = read_deployment(client, agent)
         client.pause_deployment(deployment.id)
-    logger.info("paused agent %s (deployment %s)", agent.name, deployment.id)
+        # Prefect deletes the future runs of a paused deployment, but a scheduler
+        # pass already under way can still add some: remove those as well.
+        scheduled = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(
+                id=DeploymentFilterId(any_=[deployment.id])
+            ),
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(
+                    type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])
+                )
+            ),
+        )
+        for run in scheduled:
+            client.delete_flow_run(run.id)
+    logger.info(
+        "paused agent %s (deployment %s), %d scheduled runs removed",
+        agent.name,
+        deployment.id,
+        len(scheduled),
+    )
     return _mirror_schedule(
         agent.name, is_active=False, deployment_id=str(deployment.id)
     )
