@@ -233,7 +233,7 @@ def test_a_run_left_pending_is_crashed_and_frees_its_deployment_slot(session, de
         )
 
     with get_client(sync_client=True) as client:
-        early = reconcile(
+        reconcile(
             session,
             client,
             settings=get_settings(),
@@ -262,7 +262,6 @@ def test_a_run_left_pending_is_crashed_and_frees_its_deployment_slot(session, de
     message = (
         f"pending for more than {timeout} s: the process that picked it up is gone"
     )
-    assert early.runs_recorded == 1  # only the skipped run
     assert (state.type, state.message, slots) == (StateType.CRASHED, message, 0)
     assert admitted.type == StateType.PENDING
     log = _log(session, stuck.id)
