@@ -43,6 +43,7 @@ FIXES = {
     "such as 30",
     "heartbeat_window_seconds": "use whole seconds longer than "
     "MEDSTOCK_HEARTBEAT_SECONDS, such as 90 for heartbeats every 30 s",
+    "pending_timeout_seconds": "use whole seconds from 30 to 86400, such as 120",
     "failing_after": "use a number of runs from 1 to 100, such as 3",
     "alert_webhook_url": "use an http:// or https:// URL, or leave it unset to "
     "send no notifications",
@@ -139,6 +140,12 @@ class Settings(BaseSettings):
         ge=31,
         le=86400,
         description="seconds without a heartbeat after which a run is marked Crashed",
+    )
+    pending_timeout_seconds: int = Field(
+        120,
+        ge=30,
+        le=86400,
+        description="seconds a run may stay Pending before it is marked Crashed",
     )
     failing_after: int = Field(
         3,

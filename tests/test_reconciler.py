@@ -6,7 +6,9 @@ from datetime import timedelta
 import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
-from prefect.states import Cancelled, Crashed, Late, Running
+from prefect.client.schemas.objects import StateType
+from prefect.deployments import run_deployment
+from prefect.states import Cancelled, Completed, Crashed, Late, Pending, Running
 from sqlmodel import select
 
 from deployments.serve import build_deployments
@@ -16,11 +18,13 @@ from medstock.supervisor.automation import (
     crash_message,
     ensure_stuck_run_automation,
 )
+from medstock.supervisor.health import Health, derive_health
 from medstock.supervisor.mirror import record_run
 from medstock.supervisor.reconciler import reconcile
 from medstock.supervisor.service import run_supervisor
 from models import AgentStatus, RunStatus, TaskLog, utcnow
-from tests.processes import wait_for
+from tests.processes import stop_group, wait_for
+from tests.test_crashes import _engine_pid, _serve
 
 pytestmark = pytest.mark.integration
 
@@ -206,3 +210,122 @@ def test_the_heartbeat_automation_is_created_once_and_kept_up_to_date(prefect_se
     assert automation.trigger.expect == {"prefect.flow-run.*"}
     assert automation.actions[0].message == crash_message(45)
     assert crash_message(45) == "no heartbeat for 45 s: the run's process is gone"
+
+
+def _active_slots(client, deployment_id) -> int:
+    limit = client.read_deployment(deployment_id).global_concurrency_limit
+    return limit.active_slots
+
+
+def test_a_run_left_pending_is_crashed_and_frees_its_deployment_slot(session, deployed):
+    timeout = get_settings().pending_timeout_seconds
+    with get_client(sync_client=True) as client:
+        # A runner proposes Pending, and so takes the slot, before it starts the
+        # engine; killed then, it leaves the run there.
+        stuck = client.create_flow_run_from_deployment(deployed["stock-check"])
+        client.set_flow_run_state(stuck.id, Pending())
+        pending_since = client.read_flow_run(stuck.id).state.timestamp
+        blocked = client.create_flow_run_from_deployment(deployed["stock-check"])
+        refused = client.set_flow_run_state(blocked.id, Pending()).state
+        assert (refused.type, _active_slots(client, deployed["stock-check"])) == (
+            StateType.CANCELLED,
+            1,
+        )
+
+    with get_client(sync_client=True) as client:
+        reconcile(
+            session,
+            client,
+            settings=get_settings(),
+            now=pending_since + timedelta(seconds=timeout),
+            settle_seconds=0,
+        )
+    session.commit()
+    with get_client(sync_client=True) as client:
+        assert client.read_flow_run(stuck.id).state.type == StateType.PENDING
+    with get_client(sync_client=True) as client:
+        reconcile(
+            session,
+            client,
+            settings=get_settings(),
+            now=pending_since + timedelta(seconds=timeout + 1),
+            settle_seconds=0,
+        )
+    session.commit()
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(stuck.id).state
+        slots = _active_slots(client, deployed["stock-check"])
+        following = client.create_flow_run_from_deployment(deployed["stock-check"])
+        admitted = client.set_flow_run_state(following.id, Pending()).state
+        client.set_flow_run_state(following.id, Cancelled(), force=True)
+    message = (
+        f"pending for more than {timeout} s: the process that picked it up is gone"
+    )
+    assert (state.type, state.message, slots) == (StateType.CRASHED, message, 0)
+    assert admitted.type == StateType.PENDING
+    log = _log(session, stuck.id)
+    # Prefect gives a run that ends before it ran its end time as start time.
+    assert (log.status, log.message, log.started_at, log.finished_at) == (
+        "CRASHED",
+        message,
+        state.timestamp,
+        state.timestamp,
+    )
+
+
+def test_a_served_run_after_the_crashed_pending_one_completes(
+    session, deployed, prefect_server, tmp_path
+):
+    timeout = get_settings().pending_timeout_seconds
+    with get_client(sync_client=True) as client:
+        stuck = client.create_flow_run_from_deployment(deployed["stock-check"])
+        client.set_flow_run_state(stuck.id, Pending())
+        pending_since = client.read_flow_run(stuck.id).state.timestamp
+        reconcile(
+            session,
+            client,
+            settings=get_settings(),
+            now=pending_since + timedelta(seconds=timeout + 1),
+            settle_seconds=0,
+        )
+    session.commit()
+    serving = _serve(prefect_server, tmp_path)
+    try:
+        following = run_deployment(deployed["stock-check"], timeout=90, poll_interval=1)
+        # Stopped while the run's process is still exiting, the runner would
+        # cancel the run it just finished.
+        wait_for(
+            lambda: _engine_pid(str(following.id)) is None,
+            timeout=30,
+            what="the run's process gone",
+        )
+    finally:
+        stop_group(serving)
+
+    assert following.state.type == StateType.COMPLETED
+    assert _log(session, following.id).status == "SUCCESS"
+
+
+def test_skipped_runs_are_no_sign_of_life_and_the_agent_turns_late(session, deployed):
+    with get_client(sync_client=True) as client:
+        ran = _new_run(client, deployed["stock-check"], Running(), Completed())
+        last_end = client.read_flow_run(ran).end_time
+        for _ in range(2):
+            _new_run(
+                client,
+                deployed["stock-check"],
+                Cancelled(message="Deployment concurrency limit reached."),
+            )
+
+    _reconcile(session)
+
+    status = session.get(AgentStatus, "stock-check")
+    # The far-off cron ticks yearly; health is judged against the hourly one.
+    status.cron = "0 * * * *"
+    assert status.last_heartbeat == last_end
+    two_intervals = status.last_heartbeat + timedelta(hours=2)
+    assert [
+        derive_health(status, now=when, timezone="UTC", failing_after=3)
+        for when in (two_intervals, two_intervals + timedelta(seconds=1))
+    ] == [Health.HEALTHY, Health.LATE]

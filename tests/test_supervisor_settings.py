@@ -7,6 +7,7 @@ NAMES = [
     "RECONCILE_INTERVAL_SECONDS",
     "HEARTBEAT_SECONDS",
     "HEARTBEAT_WINDOW_SECONDS",
+    "PENDING_TIMEOUT_SECONDS",
     "FAILING_AFTER",
     "ALERT_WEBHOOK_URL",
 ]
@@ -26,9 +27,10 @@ def test_supervisor_defaults():
         settings.reconcile_interval_seconds,
         settings.heartbeat_seconds,
         settings.heartbeat_window_seconds,
+        settings.pending_timeout_seconds,
         settings.failing_after,
         settings.alert_webhook_url,
-    ) == (15, 30, 90, 3, None)
+    ) == (15, 30, 90, 120, 3, None)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +54,12 @@ def test_supervisor_defaults():
             "MEDSTOCK_HEARTBEAT_WINDOW_SECONDS='30' is below the minimum 31; use "
             "whole seconds longer than MEDSTOCK_HEARTBEAT_SECONDS, such as 90 for "
             "heartbeats every 30 s.",
+        ),
+        (
+            "MEDSTOCK_PENDING_TIMEOUT_SECONDS",
+            "86401",
+            "MEDSTOCK_PENDING_TIMEOUT_SECONDS='86401' is above the maximum 86400; use "
+            "whole seconds from 30 to 86400, such as 120.",
         ),
         (
             "MEDSTOCK_FAILING_AFTER",

@@ -106,7 +106,8 @@ def _mirror(flow: Any, flow_run: FlowRun, state: State) -> None:
             session,
             flow.name,
             cron=agent.cron(settings) if agent else "",
-            heartbeat=now,
+            # A skipped run is no sign of life: the agent executed nothing.
+            heartbeat=None if status is RunStatus.SKIPPED else now,
             finished=status if finished_now else None,
             recount=False,
         )

@@ -9,6 +9,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.filters import (
@@ -17,10 +18,17 @@ from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterExpectedStartTime,
     FlowRunFilterId,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
 )
-from prefect.client.schemas.objects import FlowRun
-from prefect.client.schemas.responses import DeploymentResponse
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.responses import (
+    DeploymentResponse,
+    OrchestrationResult,
+    SetStateStatus,
+)
 from prefect.client.schemas.sorting import FlowRunSort
+from prefect.states import Crashed
 from sqlmodel import Session, select
 
 from medstock.agents import AGENTS
@@ -40,6 +48,14 @@ PAGE = 200
 SETTLE_SECONDS = 5
 _OPEN = {str(s) for s in OPEN_RUN_STATUSES}
 DELETED_MESSAGE = "flow run deleted before it ran (schedule paused or redeployed)"
+
+
+def pending_message(timeout_seconds: int) -> str:
+    """The state message of a run the reconciler marks Crashed for staying Pending."""
+    return (
+        f"pending for more than {timeout_seconds} s: the process that picked it up "
+        "is gone"
+    )
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,51 @@ def _open_rows(session: Session) -> dict[str, tuple[str, str]]:
         )
     ).all()
     return {run_id: (status, agent) for run_id, status, agent in rows}
+
+
+def _crash_stuck_pending(
+    client: SyncPrefectClient, *, now: datetime, timeout_seconds: int
+) -> list[uuid.UUID]:
+    """Mark Crashed every agent run Pending longer than the timeout; their ids.
+
+    A runner killed after it proposed Pending leaves the run there for good, and
+    the run holds its deployment's concurrency slot, so every later run of the
+    agent is skipped. Such a run never sends a heartbeat for the automation.
+    """
+    stuck = client.read_flow_runs(
+        flow_filter=FlowFilter(name=FlowFilterName(any_=list(AGENTS))),
+        flow_run_filter=FlowRunFilter(
+            state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType.PENDING])
+            )
+        ),
+        limit=PAGE,
+    )
+    crashed = []
+    for run in stuck:
+        since = _utc(run.state.timestamp) if run.state else None
+        if since is None or (now - since).total_seconds() <= timeout_seconds:
+            continue
+        # NOTE: an ordinary (unforced) Pending -> Crashed transition runs Prefect's
+        # ReleaseFlowConcurrencySlots, which frees the run's slot and revokes its
+        # lease, or, when the lease is gone (kept in memory, it does not survive a
+        # server restart), takes one slot off the deployment's limit instead.
+        # TODO: a lease the server already expired (after its 300 s TTL) takes that
+        # slot off a second time, which could free another run's slot.
+        result: OrchestrationResult[Any] = client.set_flow_run_state(
+            run.id, Crashed(message=pending_message(timeout_seconds))
+        )
+        if result.status != SetStateStatus.ACCEPT:
+            logger.warning(
+                "could not crash flow run %s, pending since %s: %s",
+                run.id,
+                since,
+                result.status,
+            )
+            continue
+        logger.info("crashed flow run %s, pending since %s", run.id, since)
+        crashed.append(run.id)
+    return crashed
 
 
 def _known_rows(session: Session, run_ids: list[str]) -> dict[str, str]:
@@ -193,7 +254,17 @@ def reconcile(
         flow_filter=FlowFilter(name=FlowFilterName(any_=list(AGENTS)))
     )
     agent_of_flow = {flow.id: flow.name for flow in flows}
+    crashed = _crash_stuck_pending(
+        client, now=now, timeout_seconds=settings.pending_timeout_seconds
+    )
     runs = {str(r.id): r for r in _read_recent_runs(client, now=now)}
+    if crashed:
+        # Read again: a crashed run may be older than the lookback.
+        again = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=crashed))
+        )
+        runs.update({str(r.id): r for r in again})
+    crashed_ids = {str(run_id) for run_id in crashed}
     open_rows = _open_rows(session)
     missing = [run_id for run_id in open_rows if run_id not in runs]
     if missing:
@@ -208,7 +279,11 @@ def reconcile(
         for run_id, run in runs.items()
         if run.flow_id in agent_of_flow
         and (run_id not in known or known[run_id] in _OPEN)
-        and not _just_ended(run, now=now, settle_seconds=settle_seconds)
+        # No hook fires for a run the supervisor crashed: record it now.
+        and (
+            run_id in crashed_ids
+            or not _just_ended(run, now=now, settle_seconds=settle_seconds)
+        )
     ]
     attempts = _attempts(client, [r for r in pending if r.state and r.state.is_final()])
 
@@ -251,10 +326,17 @@ def _just_ended(run: FlowRun, *, now: datetime, settle_seconds: float) -> bool:
 
 
 def _last_sign_of_life(runs: list[FlowRun]) -> datetime | None:
-    """When the agent was last seen executing: the latest start or end of its runs."""
+    """When the agent was last seen executing: the latest start or end of its runs.
+
+    Only runs that were Running count: a skipped, late or scheduled run, or one
+    crashed while Pending, shows no agent at work.
+    """
+    # NOTE: Prefect gives every finished run a start time, even one that never
+    # ran; its run count goes up only on entering Running.
     moments = [
         moment.astimezone(UTC)
         for run in runs
+        if run.run_count > 0
         for moment in (run.start_time, run.end_time)
         if moment is not None
     ]
