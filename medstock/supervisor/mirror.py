@@ -159,22 +159,34 @@ def refresh_agent_status(
     logs = table_of(TaskLog).c
     failures = list(_FAILED)
     total_runs, failed, consecutive = _counts(session, agent, finished, recount)
-    last = session.execute(
-        select(logs.flow_run_id, logs.status)
-        .where(logs.agent == agent)
-        .order_by(logs.started_at.desc().nulls_last(), logs.id.desc())
-        .limit(1)
-    ).first()
+    # Newest start first, read from the (agent, started_at) index; NULLS LAST would
+    # make PostgreSQL sort the whole history instead.
+    newest = (logs.started_at.desc(), logs.id.desc())
+    started = logs.started_at.is_not(None)
+    last = (
+        session.execute(
+            select(logs.flow_run_id, logs.status)
+            .where(logs.agent == agent, started)
+            .order_by(*newest)
+            .limit(1)
+        ).first()
+        or session.execute(
+            select(logs.flow_run_id, logs.status)
+            .where(logs.agent == agent)
+            .order_by(logs.id.desc())
+            .limit(1)
+        ).first()
+    )
     last_success = session.execute(
         select(logs.started_at, logs.finished_at)
-        .where(logs.agent == agent, logs.status == str(RunStatus.SUCCESS))
-        .order_by(logs.started_at.desc().nulls_last(), logs.id.desc())
+        .where(logs.agent == agent, logs.status == str(RunStatus.SUCCESS), started)
+        .order_by(*newest)
         .limit(1)
     ).first() or (None, None)
     last_error = session.execute(
         select(logs.message)
-        .where(logs.agent == agent, logs.status.in_(failures))
-        .order_by(logs.started_at.desc().nulls_last(), logs.id.desc())
+        .where(logs.agent == agent, logs.status.in_(failures), started)
+        .order_by(*newest)
         .limit(1)
     ).scalar()
     if consecutive is None:
