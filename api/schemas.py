@@ -142,7 +142,8 @@ class MovementCreate(Strict):
     """A stock movement: IN and OUT count units, ADJUST is a signed correction."""
 
     kind: MovementKind
-    quantity: Annotated[int, Field(ge=-MAX_UNITS, le=MAX_UNITS)]
+    # Strict: JSON true or "5" is not a quantity.
+    quantity: Annotated[int, Field(ge=-MAX_UNITS, le=MAX_UNITS, strict=True)]
     reason: Name
     lot_number: LotNumber | None = None
     expiry_date: LabelDate | None = None

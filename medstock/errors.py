@@ -37,6 +37,10 @@ class ValidationError(MedStockError):
         self.problems = list(problems)
 
 
+class OutOfRangeError(ValidationError):
+    """A number beyond what MedStock stores, such as a stock above 2147483647."""
+
+
 class NotFoundError(MedStockError):
     """A product, order, report or agent that does not exist was named."""
 

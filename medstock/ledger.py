@@ -7,7 +7,12 @@ from datetime import date
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from medstock.errors import InsufficientStockError, NotFoundError, ValidationError
+from medstock.errors import (
+    InsufficientStockError,
+    NotFoundError,
+    OutOfRangeError,
+    ValidationError,
+)
 from medstock.expiry import is_expired, local_today
 from medstock.limits import MAX_WHOLE, check_expiry_date
 from medstock.text import plural
@@ -54,7 +59,7 @@ def _check_input(
             "give the signed difference, such as -3 or 12"
         )
     if abs(quantity) > MAX_WHOLE:
-        raise ValidationError(
+        raise OutOfRangeError(
             f"quantity {quantity!r} of a movement of {product.sku} is beyond "
             f"{MAX_WHOLE}, the largest whole number MedStock stores; check it"
         )
@@ -208,7 +213,7 @@ def record_movement(
     check_expiry_date(expiry_date)
     change = -quantity if kind is MovementKind.OUT else quantity
     if product.stock + change > MAX_WHOLE:
-        raise ValidationError(
+        raise OutOfRangeError(
             f"adding {plural(change, 'unit')} to {product.sku} would make its stock "
             f"{product.stock + change}, above {MAX_WHOLE}, the largest whole number "
             "MedStock stores; check the quantity"

@@ -7,7 +7,12 @@ from api.deps import Authorized
 from api.params import ProductId
 from api.schemas import MovementCreate, MovementOut
 from medstock.db import session_scope
-from medstock.errors import InsufficientStockError, NotFoundError, ValidationError
+from medstock.errors import (
+    InsufficientStockError,
+    NotFoundError,
+    OutOfRangeError,
+    ValidationError,
+)
 from medstock.ledger import record_movement
 from models import Product
 
@@ -27,7 +32,7 @@ OUT_OF_RANGE = "quantity out of range"
     responses={
         404: {"description": f"{PRODUCT_NOT_FOUND} or {LOT_NOT_FOUND}"},
         409: {"description": INSUFFICIENT_STOCK},
-        422: {"description": LOT_MISMATCH},
+        422: {"description": f"{LOT_MISMATCH} or {OUT_OF_RANGE}"},
     },
 )
 def add_movement(product_id: ProductId, body: MovementCreate) -> MovementOut:
@@ -50,6 +55,10 @@ def add_movement(product_id: ProductId, body: MovementCreate) -> MovementOut:
         raise HTTPException(status.HTTP_404_NOT_FOUND, LOT_NOT_FOUND) from None
     except InsufficientStockError:
         raise HTTPException(status.HTTP_409_CONFLICT, INSUFFICIENT_STOCK) from None
+    except OutOfRangeError:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, OUT_OF_RANGE
+        ) from None
     except ValidationError:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, LOT_MISMATCH

@@ -94,6 +94,22 @@ def test_an_in_of_a_tracked_product_without_a_lot_is_422(client, session):
     assert _stock(session, product.id) == 0
 
 
+def test_an_in_that_would_overflow_the_stock_is_422_out_of_range(client, session):
+    product = add_product(session, "GLV-NIT-S", stock=2_000_000_048)
+    session.commit()
+
+    response = client.post(
+        f"/api/products/{product.id}/movements",
+        json={"kind": "IN", "quantity": 1_000_000_000, "reason": "delivery"},
+    )
+
+    assert (response.status_code, response.json()) == (
+        422,
+        {"detail": "quantity out of range"},
+    )
+    assert _stock(session, product.id) == 2_000_000_048
+
+
 def test_an_out_from_a_lot_the_product_lacks_is_404(client, session):
     product = add_product(session, "MED-HEP", stock=5, tracks_expiry=True)
     add_lot(session, product, "L-1", 5, date(2030, 1, 1))
@@ -228,3 +244,18 @@ def test_expiry_alerts_are_listed_newest_first_by_bucket(client, session):
         "HEP-1",
         "Heparin",
     )
+
+
+@pytest.mark.parametrize("quantity", [True, "5", 5.0])
+def test_a_quantity_that_is_not_a_json_integer_is_refused(client, session, quantity):
+    product = add_product(session, "GLV-NIT-S", stock=10)
+    session.commit()
+
+    response = client.post(
+        f"/api/products/{product.id}/movements",
+        json={"kind": "IN", "quantity": quantity, "reason": "delivery"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "invalid request"
+    assert _stock(session, product.id) == 10
