@@ -138,3 +138,32 @@ def test_agent_status_summarises_the_agents_runs(session):
         "failures": 3,
         "deployment_id": None,
     }
+
+
+def test_a_late_cancellation_does_not_replace_a_finished_outcome(session):
+    finished = {"started_at": T0, "finished_at": T0 + timedelta(seconds=1)}
+    record_run(
+        session,
+        agent="stock-check",
+        flow_run_id="r1",
+        status=RunStatus.SUCCESS,
+        message="raised 0 purchase orders, topped up 0",
+        **finished,
+    )
+
+    counted = record_run(
+        session,
+        agent="stock-check",
+        flow_run_id="r1",
+        status=RunStatus.CANCELLED,
+        message="runner shutting down",
+        **finished,
+    )
+    session.commit()
+
+    log = _log(session, "r1")
+    assert (log.status, log.message, counted) == (
+        "SUCCESS",
+        "raised 0 purchase orders, topped up 0",
+        False,
+    )

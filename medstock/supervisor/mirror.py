@@ -102,7 +102,9 @@ def record_run(
     # state that a hook or the reconciler has already recorded, nor step back.
     if status in _REPLACES:
         guard = existing.status.in_(_REPLACES[status])
-    elif keep_finished:
+    elif keep_finished or status is RunStatus.CANCELLED:
+        # A runner shutting down cancels a run whose process is still exiting,
+        # after it finished: that late CANCELLED must not replace the outcome.
         guard = existing.status.in_(_OPEN)
     else:
         guard = None
