@@ -15,7 +15,10 @@ pytestmark = pytest.mark.integration
 runner = CliRunner()
 
 
-def test_pause_and_resume_switch_the_deployment_and_the_mirror(session, deployed):  # noqa: F811
+def test_pause_and_resume_switch_the_deployment_and_the_mirror(
+    session,
+    deployed,  # noqa: F811
+):
     paused = runner.invoke(app, ["agents", "pause", "stock-check"])
     with get_client(sync_client=True) as client:
         after_pause = client.read_deployment(deployed["stock-check"]).paused
