@@ -6,12 +6,15 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
+from prefect.states import State
 
-from flows._retries import db_task_options
+from flows._pause import check_agent_paused
+from flows._retries import io_task_options
 from medstock.db import session_scope
 from medstock.expiry import AlertLine, bucket_order, local_today, raise_expiry_alerts
 from medstock.settings import get_settings
 from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
+from medstock.supervisor.pause_guard import paused_skip
 from medstock.text import plural
 from models import utcnow
 
@@ -19,7 +22,7 @@ from models import utcnow
 ALERT_LOG_LIMIT = 500
 
 
-@task(name="raise-expiry-alerts", **db_task_options(), **TASK_HOOKS)
+@task(name="raise-expiry-alerts", **io_task_options(), **TASK_HOOKS)
 def record_expiry_alerts(run_id: str | None) -> list[AlertLine]:
     """Raise the alerts of lots that reached a new bucket, in one transaction."""
     settings = get_settings()
@@ -50,8 +53,11 @@ def summarise(lines: list[AlertLine], horizons: list[int]) -> dict[str, Any]:
 # heartbeat. The task stays sync and holds the event loop while it runs, which is
 # fine: nothing else runs on that loop.
 @flow(name="expiry-check", log_prints=False, **FLOW_HOOKS)
-async def expiry_check() -> dict[str, Any]:
+async def expiry_check() -> dict[str, Any] | State:
     """Alert every lot with stock that is expired or expiring within a horizon."""
+    if check_agent_paused():
+        return paused_skip()
+
     logger = get_run_logger()
     lines = record_expiry_alerts(flow_run.get_id())
 

@@ -6,20 +6,23 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
+from prefect.states import State
 
-from flows._retries import db_task_options
+from flows._pause import check_agent_paused
+from flows._retries import io_task_options
 from medstock.db import session_scope
 from medstock.expiry import local_today
 from medstock.reporting import compute_metrics, render_markdown
 from medstock.settings import get_settings
 from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
+from medstock.supervisor.pause_guard import paused_skip
 from models import Report
 
 MARKDOWN_KEY = "inventory-report"
 CRITICAL_TABLE_KEY = "inventory-report-critical"
 
 
-@task(name="compute-and-store-report", **db_task_options(), **TASK_HOOKS)
+@task(name="compute-and-store-report", **io_task_options(), **TASK_HOOKS)
 def compute_and_store_report(run_id: str | None) -> tuple[int, dict[str, Any]]:
     """Compute the metrics and store them as a reports row, together."""
     settings = get_settings()
@@ -58,8 +61,11 @@ def publish_report_artifacts(report_id: int, metrics: dict[str, Any]) -> None:
 # heartbeat. The task stays sync and holds the event loop while it runs, which is
 # fine: nothing else runs on that loop.
 @flow(name="inventory-report", log_prints=False, **FLOW_HOOKS)
-async def inventory_report() -> dict[str, Any]:
+async def inventory_report() -> dict[str, Any] | State:
     """Compute, store and publish today's inventory report."""
+    if check_agent_paused():
+        return paused_skip()
+
     logger = get_run_logger()
     report_id, metrics = compute_and_store_report(flow_run.get_id())
     publish_report_artifacts(report_id, metrics)

@@ -5,11 +5,14 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
+from prefect.states import State
 
-from flows._retries import db_task_options
+from flows._pause import check_agent_paused
+from flows._retries import io_task_options
 from medstock.db import session_scope
 from medstock.purchasing import OrderLine, count_reorders, reorder
 from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
+from medstock.supervisor.pause_guard import paused_skip
 from medstock.text import plural
 from models import utcnow
 
@@ -17,7 +20,7 @@ from models import utcnow
 ORDER_LOG_LIMIT = 500
 
 
-@task(name="raise-purchase-orders", **db_task_options(), **TASK_HOOKS)
+@task(name="raise-purchase-orders", **io_task_options(), **TASK_HOOKS)
 def raise_purchase_orders(run_id: str | None) -> tuple[list[OrderLine], int, int]:
     """Top up and raise the orders in one transaction; the first lines and counts."""
     with session_scope(exclusive=True) as session:
@@ -38,8 +41,11 @@ def summarise(raised: int, topped_up: int) -> dict[str, Any]:
 # heartbeat. The task stays sync and holds the event loop while it runs, which is
 # fine: nothing else runs on that loop.
 @flow(name="stock-check", log_prints=False, **FLOW_HOOKS)
-async def stock_check() -> dict[str, Any]:
+async def stock_check() -> dict[str, Any] | State:
     """Order every product whose projected stock is below its minimum."""
+    if check_agent_paused():
+        return paused_skip()
+
     logger = get_run_logger()
     lines, raised, topped_up = raise_purchase_orders(flow_run.get_id())
 

@@ -11,7 +11,7 @@ from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig
 from prefect.schedules import Interval
 
-from deployments.serve import schedule_slug
+from deployments.serve import RUNNER_OPTIONS, schedule_slug
 from flows.stock_check import stock_check
 
 if __name__ == "__main__":
@@ -26,4 +26,4 @@ if __name__ == "__main__":
         ),
         tags=["medstock"],
     )
-    serve(deployment)
+    serve(deployment, **RUNNER_OPTIONS)

@@ -28,6 +28,12 @@ from models import RunStatus, utcnow
         (Crashed(), RunStatus.CRASHED),
         (Cancelled(message="Deployment concurrency limit reached."), RunStatus.SKIPPED),
         (Cancelled(message="cancelled from the UI"), RunStatus.CANCELLED),
+        (
+            Completed(
+                name="Skipped", message="agent paused: the scheduled run did nothing"
+            ),
+            RunStatus.SKIPPED,
+        ),
     ],
 )
 def test_each_prefect_state_has_its_status(state, status):

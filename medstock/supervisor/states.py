@@ -16,6 +16,9 @@ STATUS_OF_STATE = {
 # The message Prefect's CANCEL_NEW rule gives a run it refuses to start because
 # another run of the same deployment is still going.
 CONCURRENCY_SKIP_MESSAGE = "Deployment concurrency limit reached."
+# The message of the Completed state named Skipped that a scheduled run ends in
+# when it starts while its agent is paused.
+PAUSED_SKIP_MESSAGE = "agent paused: the scheduled run did nothing"
 # Prefect's prefix for a failed flow's exception; the mirror keeps only the error.
 FAILED_PREFIX = "Flow run encountered an exception: "
 
@@ -25,6 +28,8 @@ def run_status(state: State) -> RunStatus | None:
     if state.type == StateType.SCHEDULED:
         return RunStatus.LATE if state.name == "Late" else RunStatus.SCHEDULED
     if state.type == StateType.CANCELLED and state.message == CONCURRENCY_SKIP_MESSAGE:
+        return RunStatus.SKIPPED
+    if state.type == StateType.COMPLETED and state.message == PAUSED_SKIP_MESSAGE:
         return RunStatus.SKIPPED
     return STATUS_OF_STATE.get(state.type)
 
