@@ -10,7 +10,7 @@ from prefect.states import State
 from flows._pause import check_agent_paused
 from flows._retries import io_task_options
 from medstock.db import session_scope
-from medstock.purchasing import OrderLine, count_reorders, reorder
+from medstock.purchasing import OrderLine, reorder
 from medstock.supervisor.hooks import FLOW_HOOKS, TASK_HOOKS
 from medstock.supervisor.pause_guard import paused_skip
 from medstock.text import plural
@@ -24,10 +24,8 @@ ORDER_LOG_LIMIT = 500
 def raise_purchase_orders(run_id: str | None) -> tuple[list[OrderLine], int, int]:
     """Top up and raise the orders in one transaction; the first lines and counts."""
     with session_scope(exclusive=True) as session:
-        now = utcnow()
-        lines = reorder(session, now=now, run_id=run_id, limit=ORDER_LOG_LIMIT)
-        raised, topped_up = count_reorders(session, now=now)
-        return lines, raised, topped_up
+        done = reorder(session, now=utcnow(), run_id=run_id, limit=ORDER_LOG_LIMIT)
+    return done.lines, done.raised, done.topped_up
 
 
 def summarise(raised: int, topped_up: int) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Raising and topping up purchase orders from projected stock, set-based in SQL."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -40,13 +42,17 @@ _NEEDS = (
 )"""
 )
 
+# NOTE: the CTE sits inside the FROM, so that the statement starts with UPDATE:
+# Python's sqlite3 reports no row count for one that starts with WITH.
 _TOP_UP = (
-    _NEEDS
-    + """
+    """
 UPDATE purchase_orders
-SET quantity = purchase_orders.quantity + needs.quantity, updated_at = :now
-FROM needs
-WHERE purchase_orders.product_id = needs.product_id
+SET quantity = purchase_orders.quantity + extra.quantity, updated_at = :now
+FROM ("""
+    + _NEEDS
+    + """
+SELECT product_id, quantity FROM needs) AS extra
+WHERE purchase_orders.product_id = extra.product_id
   AND purchase_orders.status = 'PENDING'
 """
 )
@@ -85,19 +91,19 @@ WHERE p.stock < p.min_stock
 """
 )
 
+# The orders this run raised have ids above the highest one before it; nothing
+# else has that id and time. SQLite walks the SKU index and stops at the limit, at
+# worst one pass over the catalogue, as the INSERT makes anyway. (A status test
+# would make it sort every PENDING order instead.)
+_LAST_ID = "SELECT COALESCE(MAX(id), 0) FROM purchase_orders"
+
 _RAISED = """
 SELECT po.id, p.sku, po.quantity, po.quantity
 FROM purchase_orders AS po
 JOIN products AS p ON p.id = po.product_id
-WHERE po.status = 'PENDING' AND po.created_at = :now
+WHERE po.id > :after AND po.created_at = :now
 ORDER BY p.sku
 LIMIT :limit
-"""
-
-_COUNTS = """
-SELECT COALESCE(SUM(CASE WHEN created_at = :now THEN 1 ELSE 0 END), 0), COUNT(*)
-FROM purchase_orders
-WHERE status = 'PENDING' AND updated_at = :now
 """
 
 
@@ -112,20 +118,38 @@ class OrderLine:
     added: int
 
 
+@dataclass(frozen=True)
+class Reorder:
+    """What one stock check did: the first orders by SKU and the counts of all."""
+
+    lines: list[OrderLine]
+    raised: int
+    topped_up: int
+
+
 def reorder(
     session: Session, *, now: datetime, run_id: str | None, limit: int | None = None
-) -> list[OrderLine]:
+) -> Reorder:
     """Top up PENDING orders, then raise one for every other product still short.
 
-    Returns the orders touched, by SKU, at most `limit` of them when given.
+    Its lines are the orders touched, by SKU, at most `limit` of them when given.
     """
     # -1 is "no limit" to SQLite; PostgreSQL takes NULL for the same.
     no_limit = -1 if session.get_bind().dialect.name == "sqlite" else None
     params = {"now": now, "run": run_id, "limit": no_limit if limit is None else limit}
+    # Read and UPDATE see the same orders in this transaction: when the read finds
+    # none, there is nothing to top up (and likewise nothing raised to read back).
     topped_up = session.execute(text(_TOPPED_UP), params).all()
-    session.execute(text(_TOP_UP).bindparams(moment("now")), params)
-    session.execute(text(_RAISE).bindparams(moment("now")), params)
-    raised = session.execute(text(_RAISED).bindparams(moment("now")), params).all()
+    topped_up_count = 0
+    if topped_up:
+        top_up = session.execute(text(_TOP_UP).bindparams(moment("now")), params)
+        topped_up_count = _row_count(top_up)
+    params["after"] = session.execute(text(_LAST_ID)).scalar_one()
+    raise_ = session.execute(text(_RAISE).bindparams(moment("now")), params)
+    raised_count = _row_count(raise_)
+    raised: Sequence[Any] = []
+    if raised_count:
+        raised = session.execute(text(_RAISED).bindparams(moment("now")), params).all()
 
     lines = [
         OrderLine(order_id, sku, total, raised=False, added=added)
@@ -136,11 +160,16 @@ def reorder(
         for order_id, sku, total, added in raised
     ]
     # Each part holds its first `limit` SKUs, so together they hold the first.
-    return sorted(lines, key=lambda line: line.sku)[:limit]
+    return Reorder(
+        lines=sorted(lines, key=lambda line: line.sku)[:limit],
+        raised=raised_count,
+        topped_up=topped_up_count,
+    )
 
 
-def count_reorders(session: Session, *, now: datetime) -> tuple[int, int]:
-    """How many orders the stock check at `now` raised and topped up."""
-    counts = text(_COUNTS).bindparams(moment("now"))
-    raised, touched = session.execute(counts, {"now": now}).one()
-    return int(raised), int(touched) - int(raised)
+def _row_count(result: Any) -> int:
+    """The rows a data-changing statement touched, as the driver reports them."""
+    count = int(result.rowcount)
+    if count < 0:
+        raise RuntimeError("the database driver reported no row count")
+    return count

@@ -141,12 +141,12 @@ def test_an_untracked_product_is_received_without_a_lot(session):
 
 def test_a_cancelled_order_makes_the_need_reappear_once_not_doubled(session):
     add_product(session, "GLV-NIT-M", stock=18, min_stock=40)
-    [first] = reorder(session, now=utcnow(), run_id="run-1")
+    [first] = reorder(session, now=utcnow(), run_id="run-1").lines
     session.commit()
 
     cancel_order(session, first.order_id)
-    after_cancel = reorder(session, now=utcnow(), run_id="run-2")
-    again = reorder(session, now=utcnow(), run_id="run-3")
+    after_cancel = reorder(session, now=utcnow(), run_id="run-2").lines
+    again = reorder(session, now=utcnow(), run_id="run-3").lines
     session.commit()
 
     orders = session.exec(select(PurchaseOrder).order_by(PurchaseOrder.id)).all()
@@ -159,7 +159,7 @@ def test_a_cancelled_order_makes_the_need_reappear_once_not_doubled(session):
 
 def test_an_ordered_order_still_counts_so_no_new_order_is_raised(session):
     add_product(session, "GLV-NIT-M", stock=18, min_stock=40)
-    [first] = reorder(session, now=utcnow(), run_id="run-1")
+    [first] = reorder(session, now=utcnow(), run_id="run-1").lines
     mark_ordered(session, first.order_id)
 
-    assert reorder(session, now=utcnow(), run_id="run-2") == []
+    assert reorder(session, now=utcnow(), run_id="run-2").lines == []

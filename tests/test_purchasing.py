@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from medstock.purchasing import OrderLine, count_reorders, reorder
+from medstock.purchasing import OrderLine, reorder
 from medstock.rules import order_quantity
 from models import OrderStatus, PurchaseOrder, utcnow
 from tests.factories import add_order, add_product
@@ -19,7 +19,7 @@ def test_raises_one_pending_order_of_twice_the_minimum_less_stock(session):
     add_product(session, "GLV-NIT-L", stock=55, min_stock=30)
     now = utcnow()
 
-    lines = reorder(session, now=now, run_id="run-1")
+    lines = reorder(session, now=now, run_id="run-1").lines
     session.commit()
 
     [order] = _orders(session)
@@ -38,7 +38,7 @@ def test_a_second_run_with_no_stock_change_raises_and_changes_nothing(session):
     reorder(session, now=utcnow(), run_id="run-1")
     session.commit()
 
-    lines = reorder(session, now=utcnow() + timedelta(seconds=1), run_id="run-2")
+    lines = reorder(session, now=utcnow() + timedelta(seconds=1), run_id="run-2").lines
     session.commit()
 
     assert lines == []
@@ -50,7 +50,7 @@ def test_a_short_pending_order_is_topped_up_instead_of_a_second_one(session):
     manual = add_order(session, product, quantity=20, status=OrderStatus.PENDING)
     session.commit()
 
-    lines = reorder(session, now=utcnow(), run_id="run-1")
+    lines = reorder(session, now=utcnow(), run_id="run-1").lines
     session.commit()
 
     [order] = _orders(session)
@@ -79,7 +79,7 @@ def test_received_and_cancelled_orders_do_not_count(session):
     add_order(session, product, quantity=500, status=OrderStatus.CANCELLED)
     session.commit()
 
-    [line] = reorder(session, now=utcnow(), run_id="run-1")
+    [line] = reorder(session, now=utcnow(), run_id="run-1").lines
 
     assert line.quantity == 420
 
@@ -117,7 +117,7 @@ def test_the_sql_orders_exactly_what_the_rule_says(
         add_order(session, product, quantity=on_order, status=OrderStatus.ORDERED)
     session.commit()
 
-    lines = reorder(session, now=utcnow(), run_id="run-1")
+    lines = reorder(session, now=utcnow(), run_id="run-1").lines
 
     rule = order_quantity(
         stock,
@@ -134,7 +134,7 @@ def test_a_top_up_is_rounded_to_whole_packs(session):
     manual = add_order(session, product, quantity=20, status=OrderStatus.PENDING)
     session.commit()
 
-    lines = reorder(session, now=utcnow(), run_id="run-1")
+    lines = reorder(session, now=utcnow(), run_id="run-1").lines
 
     # projected 120; 300 - 120 = 180 rounds up to 200, on top of the 20 ordered.
     assert lines == [OrderLine(manual.id, "CAN-IV-20G", 220, raised=False, added=200)]
@@ -162,9 +162,9 @@ def test_a_limit_returns_the_first_lines_and_the_counts_cover_them_all(session):
     session.commit()
     now = utcnow()
 
-    lines = reorder(session, now=now, run_id="run-1", limit=1)
+    done = reorder(session, now=now, run_id="run-1", limit=1)
 
-    assert [(line.sku, line.quantity, line.raised) for line in lines] == [
+    assert [(line.sku, line.quantity, line.raised) for line in done.lines] == [
         ("A-1", 8, True)
     ]
-    assert count_reorders(session, now=now) == (2, 1)
+    assert (done.raised, done.topped_up) == (2, 1)
