@@ -2,11 +2,22 @@
 
 import logging
 import os
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from prefect import serve
-from prefect.client.schemas.objects import ConcurrencyLimitConfig
+from prefect import get_client, serve
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterId,
+    FlowRunFilter,
+    FlowRunFilterExpectedStartTime,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, StateType
 from prefect.deployments.runner import RunnerDeployment
+from prefect.exceptions import ObjectNotFound
 from prefect.schedules import Cron
 
 from flows.expiry_check import expiry_check
@@ -14,6 +25,7 @@ from flows.inventory_report import inventory_report
 from flows.stock_check import stock_check
 from medstock.agents import AGENTS
 from medstock.settings import Settings, get_settings
+from models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +39,10 @@ FLOWS = {
 # slot. Polling every second is one small query a second; prefetching 2 s covers
 # the run process's own start-up, so the run enters Running close to its slot.
 RUNNER_OPTIONS: dict[str, Any] = {"query_seconds": 1, "prefetch_seconds": 2}
+
+# A scheduled run this far past its slot when serving starts was due while no
+# runner served it: the next slot runs instead, as if the runs had been paused.
+MISSED_AFTER = timedelta(seconds=60)
 
 
 def schedule_slug(agent_name: str) -> str:
@@ -57,15 +73,84 @@ def build_deployments(settings: Settings) -> list[RunnerDeployment]:
     return deployments
 
 
+def keep_pauses(client: SyncPrefectClient, deployments: list[RunnerDeployment]) -> None:
+    """Serve each deployment paused when the server has it paused already."""
+    for deployment in deployments:
+        try:
+            current = client.read_deployment_by_name(
+                f"{deployment.flow_name}/{deployment.name}"
+            )
+        except ObjectNotFound:
+            continue
+        deployment.paused = current.paused
+        if current.paused:
+            logger.info("agent %s stays paused, as it was", deployment.name)
+
+
+def drop_missed_runs(
+    client: SyncPrefectClient, deployment_names: list[str], *, now: datetime
+) -> int:
+    """Delete the agents' scheduled runs whose slot passed while nothing served them."""
+    ids = []
+    for name in deployment_names:
+        try:
+            ids.append(client.read_deployment_by_name(name).id)
+        except ObjectNotFound:
+            continue
+    if not ids:
+        return 0
+    missed = client.read_flow_runs(
+        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=ids)),
+        flow_run_filter=FlowRunFilter(
+            state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])
+            ),
+            expected_start_time=FlowRunFilterExpectedStartTime(
+                before_=now - MISSED_AFTER
+            ),
+        ),
+    )
+    # Run-now requests wait for the runner, however late: only slots are dropped.
+    dropped = [run for run in missed if run.auto_scheduled]
+    for run in dropped:
+        client.delete_flow_run(run.id)
+        logger.info(
+            "dropped run %s of %s: its slot %s passed while nothing served it",
+            run.id,
+            run.name,
+            run.expected_start_time,
+        )
+    return len(dropped)
+
+
+def serve_agents(deployments: list[RunnerDeployment]) -> None:
+    """Serve the deployments until interrupted, keeping pauses across restarts."""
+    with get_client(sync_client=True) as client:
+        keep_pauses(client, deployments)
+        drop_missed_runs(
+            client,
+            [f"{deployment.flow_name}/{deployment.name}" for deployment in deployments],
+            now=utcnow(),
+        )
+    for deployment in deployments:
+        logger.info("serving %s on %s", deployment.name, deployment.schedules)
+    # NOTE: Prefect's default pauses every served deployment on shutdown, and the
+    # next serve un-pauses them all, so an operator's pause would not survive a
+    # restart; with the pause kept above, missed slots are dropped instead.
+    serve(
+        *deployments,
+        pause_on_shutdown=False,
+        print_starting_message=True,
+        **RUNNER_OPTIONS,
+    )
+
+
 def main() -> None:
     """Serve the agents until interrupted."""
     settings = get_settings()
     # The runs are child processes of this one and read Prefect's own setting.
     os.environ["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = str(settings.heartbeat_seconds)
-    deployments = build_deployments(settings)
-    for deployment in deployments:
-        logger.info("serving %s on %s", deployment.name, deployment.schedules)
-    serve(*deployments, print_starting_message=True, **RUNNER_OPTIONS)
+    serve_agents(build_deployments(settings))
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ class Processes:
 
     def stop_all(self) -> None:
         """Stop the children one by one, newest first; SIGKILL what outlives grace."""
-        # The agents go first so that they can pause their deployments while the
+        # The agents go first so that their runs can report their end while the
         # server still answers.
         for child in reversed(self.children):
             name, process = child.name, child.process

@@ -6,24 +6,28 @@ slug, concurrency limit and hooks stands in for it.
 
 import sys
 from datetime import timedelta
+from typing import cast
 
-from prefect import serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig
+from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Interval
 
-from deployments.serve import RUNNER_OPTIONS, schedule_slug
+from deployments.serve import schedule_slug, serve_agents
 from flows.stock_check import stock_check
 
 if __name__ == "__main__":
     seconds = int(sys.argv[1])
-    deployment = stock_check.to_deployment(
-        name="stock-check",
-        schedules=[
-            Interval(timedelta(seconds=seconds), slug=schedule_slug("stock-check"))
-        ],
-        concurrency_limit=ConcurrencyLimitConfig(
-            limit=1, collision_strategy="CANCEL_NEW"
+    deployment = cast(
+        RunnerDeployment,
+        stock_check.to_deployment(
+            name="stock-check",
+            schedules=[
+                Interval(timedelta(seconds=seconds), slug=schedule_slug("stock-check"))
+            ],
+            concurrency_limit=ConcurrencyLimitConfig(
+                limit=1, collision_strategy="CANCEL_NEW"
+            ),
+            tags=["medstock"],
         ),
-        tags=["medstock"],
     )
-    serve(deployment, **RUNNER_OPTIONS)
+    serve_agents([deployment])

@@ -106,21 +106,24 @@ def _runs_due_after(moment):
     ]
 
 
+def _serve_every_tick(server: str, log: Path) -> subprocess.Popen[bytes]:
+    """The stock check served on a TICK_S interval, as the demo serves it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.serve_every", str(TICK_S)],
+        cwd=ROOT,
+        env=dict(os.environ, PREFECT_API_URL=server),
+        start_new_session=True,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
 def test_pause_stops_three_ticks_and_resume_runs_at_the_next(
     scheduling_server, session, tmp_path
 ):
     add_product(session, "GLV-NIT-M", stock=18, min_stock=40)
     session.commit()
-    env = dict(os.environ)
-    env.update({"PREFECT_API_URL": scheduling_server})
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "tests.serve_every", str(TICK_S)],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=(tmp_path / "serve.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    serve = _serve_every_tick(scheduling_server, tmp_path / "serve.log")
     try:
         with temporary_settings(updates={PREFECT_API_URL: scheduling_server}):
             begin = utcnow()
@@ -259,3 +262,55 @@ def test_a_scheduled_run_fetched_before_the_pause_raises_nothing(
         ),
     }
     assert _order_skus(session) == ["GLV-NIT-L"]
+
+
+def test_a_pause_holds_when_the_runner_restarts(scheduling_server, session, tmp_path):
+    from prefect import get_client
+
+    add_product(session, "GAU-STR-10", stock=2, min_stock=50)
+    session.commit()
+    with temporary_settings(updates={PREFECT_API_URL: scheduling_server}):
+        begin = utcnow()
+        serve = _serve_every_tick(scheduling_server, tmp_path / "serve-1.log")
+        try:
+            wait_for(
+                lambda: _runs_started_after(session, begin), timeout=60, what="a tick"
+            )
+            paused = runner.invoke(app, ["agents", "pause", "stock-check"])
+        finally:
+            stop_group(serve)
+        session.rollback()
+        add_product(session, "GAU-STR-20", stock=1, min_stock=50)
+        session.commit()
+
+        restarted_at = utcnow()
+        serve = _serve_every_tick(scheduling_server, tmp_path / "serve-2.log")
+        try:
+            time.sleep(3 * TICK_S + 5)
+            during = _runs_started_after(session, restarted_at)
+            with get_client(sync_client=True) as client:
+                still_paused = client.read_deployment_by_name(
+                    "stock-check/stock-check"
+                ).paused
+            orders = _order_skus(session)
+            resumed = runner.invoke(app, ["agents", "resume", "stock-check"])
+        finally:
+            stop_group(serve)
+
+        # Stopping the runner must not pause an agent the operator left running.
+        started_again_at = utcnow()
+        serve = _serve_every_tick(scheduling_server, tmp_path / "serve-3.log")
+        try:
+            after = wait_for(
+                lambda: _runs_started_after(session, started_again_at),
+                timeout=TICK_S + 20,
+                what="a run after the second restart",
+            )
+        finally:
+            stop_group(serve)
+
+    assert (paused.exit_code, resumed.exit_code) == (0, 0)
+    assert still_paused is True
+    assert set(during) <= {("SKIPPED", "agent paused: the scheduled run did nothing")}
+    assert orders == ["GAU-STR-10"]
+    assert after[0][0] in {"RUNNING", "SUCCESS"}

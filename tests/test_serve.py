@@ -14,6 +14,7 @@ from medstock.settings import load_settings
 from models import TaskLog
 from tests.factories import add_product
 from tests.processes import stop_group, wait_for
+from tests.test_reconciler import deployed  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.integration
 
@@ -106,3 +107,85 @@ def test_a_served_deployment_run_by_prefect_is_mirrored(
         "raised 1 purchase order, topped up 0",
         "manual",
     )
+
+
+def test_a_paused_agent_stays_paused_when_serving_starts_again(deployed):  # noqa: F811
+    from prefect import get_client
+
+    from deployments.serve import keep_pauses
+
+    with get_client(sync_client=True) as client:
+        client.pause_deployment(deployed["stock-check"])
+        again = build_deployments(load_settings())
+        keep_pauses(client, again)
+        for deployment in again:
+            deployment.apply()
+        paused = {
+            name: client.read_deployment(deployment_id).paused
+            for name, deployment_id in deployed.items()
+        }
+
+    assert [d.paused for d in again] == [True, False, False]
+    assert paused == {
+        "stock-check": True,
+        "inventory-report": False,
+        "expiry-check": False,
+    }
+
+
+def test_serving_drops_the_slots_missed_while_nothing_served_them(
+    deployed,  # noqa: F811
+):
+    from datetime import timedelta
+
+    from prefect import get_client
+    from prefect.states import Scheduled
+
+    from deployments.serve import drop_missed_runs
+    from medstock.agents import AGENTS
+    from models import utcnow
+
+    now = utcnow()
+    with get_client(sync_client=True) as client:
+        missed = client.create_flow_run_from_deployment(
+            deployed["stock-check"],
+            state=Scheduled(scheduled_time=now - timedelta(minutes=5)),
+        )
+        recent = client.create_flow_run_from_deployment(
+            deployed["stock-check"],
+            state=Scheduled(scheduled_time=now - timedelta(seconds=20)),
+        )
+        _mark_auto_scheduled(missed.id, recent.id)
+        requested = client.create_flow_run_from_deployment(
+            deployed["inventory-report"],
+            state=Scheduled(scheduled_time=now - timedelta(minutes=5)),
+        )
+
+        dropped = drop_missed_runs(
+            client, [agent.deployment for agent in AGENTS.values()], now=now
+        )
+        left = {
+            run.id
+            for run in client.read_flow_runs()
+            if run.id in {missed.id, recent.id, requested.id}
+        }
+
+    assert dropped == 1
+    assert left == {recent.id, requested.id}
+
+
+def _mark_auto_scheduled(*run_ids) -> None:
+    """Make API-created runs look like the scheduler's, in the server's database.
+
+    The API offers no way to create a run as the scheduler does.
+    """
+    import sqlite3
+
+    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
+
+    path = PREFECT_SERVER_DATABASE_CONNECTION_URL.value().split(":///", 1)[1]
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "UPDATE flow_run SET auto_scheduled = 1 WHERE id = ?",
+            [(str(run_id),) for run_id in run_ids],
+        )

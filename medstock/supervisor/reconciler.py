@@ -47,7 +47,10 @@ PAGE = 200
 # records Prefect receives as events, until the next pass.
 SETTLE_SECONDS = 5
 _OPEN = {str(s) for s in OPEN_RUN_STATUSES}
-DELETED_MESSAGE = "flow run deleted before it ran (schedule paused or redeployed)"
+DELETED_MESSAGE = (
+    "flow run deleted before it ran (schedule paused or redeployed, or its slot "
+    "passed while nothing served it)"
+)
 
 
 def pending_message(timeout_seconds: int) -> str:
