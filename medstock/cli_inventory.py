@@ -75,7 +75,12 @@ def _book(
     )
 
 
-@stock_app.command("in")
+# Negative quantities such as -3 would otherwise be read as unknown options: let
+# them through, so that the ledger's own message says what is wrong.
+SIGNED = {"ignore_unknown_options": True}
+
+
+@stock_app.command("in", context_settings=SIGNED)
 def stock_in(
     sku: Sku,
     quantity: Annotated[int, typer.Argument(help="units received, above 0")],
@@ -87,7 +92,7 @@ def stock_in(
     _book("IN", sku, quantity, reason, lot, expiry)
 
 
-@stock_app.command("out")
+@stock_app.command("out", context_settings=SIGNED)
 def stock_out(
     sku: Sku,
     quantity: Annotated[int, typer.Argument(help="units taken, above 0")],
@@ -98,8 +103,7 @@ def stock_out(
     _book("OUT", sku, quantity, reason, lot, None)
 
 
-# Negative quantities such as -3 would otherwise be read as unknown options.
-@stock_app.command("adjust", context_settings={"ignore_unknown_options": True})
+@stock_app.command("adjust", context_settings=SIGNED)
 def stock_adjust(
     sku: Sku,
     quantity: Annotated[

@@ -69,6 +69,19 @@ def test_stock_in_of_a_new_lot_without_expiry_is_refused(session):
     assert session.exec(select(StockMovement)).all() == []
 
 
+def test_a_negative_out_is_refused_by_the_ledger_rule_not_as_an_option(session):
+    add_product(session, "GLV-NIT-M", stock=18)
+    session.commit()
+
+    result = runner.invoke(app, ["stock", "out", "GLV-NIT-M", "-5", "--reason", "x"])
+
+    assert str(result.exception) == (
+        "quantity -5 of an OUT movement of GLV-NIT-M is not above 0; give the "
+        "number of units moved"
+    )
+    assert session.exec(select(StockMovement)).all() == []
+
+
 def test_an_unknown_sku_is_refused_saying_how_to_add_it(database_url):
     result = runner.invoke(app, ["stock", "out", "GLV-NIT-Q", "1", "--reason", "x"])
 
