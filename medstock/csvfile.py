@@ -149,16 +149,22 @@ class CellChecks:
     def columns(self, required: Sequence[str], optional: Sequence[str]) -> bool:
         """Check the header; False when rows cannot be read for lack of a column."""
         known = [*required, *optional]
-        for name in required:
-            if name not in self.frame.columns:
-                self.problems.append(
-                    Problem(
-                        1, name, f"is missing; the header needs {', '.join(required)}"
-                    )
-                )
         # Spreadsheets carry notes and helper columns: they are read past, and named.
         self.ignored = [name for name in self.frame.columns if name not in known]
-        return all(name in self.frame.columns for name in required)
+        missing = [name for name in required if name not in self.frame.columns]
+        if not missing:
+            return True
+
+        found = ", ".join(self.ignored) if self.ignored else "no other column"
+        self.problems.append(
+            Problem(
+                1,
+                "",
+                f"{plural(len(missing), 'column')} missing: {', '.join(missing)}; "
+                f"the header needs {', '.join(required)} and has {found} besides",
+            )
+        )
+        return False
 
     def cells(self, column: str) -> pd.Series:
         """The column's text, or empty cells when the optional column is absent."""

@@ -84,11 +84,27 @@ def test_a_missing_column_is_reported_on_the_header_row(session, tmp_path):
     assert caught.value.problems == [
         Problem(
             1,
-            "unit_cost",
-            "is missing; the header needs sku, name, category, unit, min_stock, "
-            "unit_cost",
+            "",
+            "1 column missing: unit_cost; the header needs sku, name, category, "
+            "unit, min_stock, unit_cost and has no other column besides",
         )
     ]
+
+
+def test_a_wrong_header_names_the_missing_columns_once_and_the_unread_ones(
+    session, tmp_path
+):
+    path = _write(tmp_path, "p.csv", ["sku,foo,bar", "A,1,2"])
+
+    with pytest.raises(ValidationError) as caught:
+        import_products(session, path)
+
+    assert [str(problem) for problem in caught.value.problems] == [
+        "row 1: 5 columns missing: name, category, unit, min_stock, unit_cost; the "
+        "header needs sku, name, category, unit, min_stock, unit_cost and has foo, "
+        "bar besides"
+    ]
+    assert _products(session) == {}
 
 
 def test_a_re_import_upserts_by_sku_and_books_stock_changes_as_adjust(
