@@ -24,6 +24,8 @@ class AgentStatus(SQLModel, table=True):
     total_runs: int = 0
     failures: int = 0
     deployment_id: str | None = Field(default=None, max_length=64)
+    # When the schedule last turned on: lateness counts from here after a resume.
+    active_since: datetime | None = None
     # When the supervisor first saw the agent; NULL for rows from before it.
     created_at: datetime | None = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

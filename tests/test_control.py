@@ -1,5 +1,7 @@
 """Pause, resume and run-now through the CLI act on Prefect and the mirror."""
 
+from datetime import timedelta
+
 import pytest
 from prefect import get_client
 from sqlmodel import select
@@ -7,7 +9,7 @@ from typer.testing import CliRunner
 
 from medstock.cli import app
 from medstock.errors import UnknownAgentError
-from models import AgentStatus, TaskLog
+from models import AgentStatus, TaskLog, utcnow
 from tests.test_reconciler import deployed  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.integration
@@ -45,6 +47,23 @@ def test_pause_and_resume_switch_the_deployment_and_the_mirror(
     assert (after_resume, session.get(AgentStatus, "stock-check").is_active) == (
         False,
         True,
+    )
+
+
+def test_an_agent_resumed_after_a_long_silence_is_healthy(session, deployed):  # noqa: F811
+    runner.invoke(app, ["agents", "pause", "stock-check"])
+    session.rollback()
+    status = session.get(AgentStatus, "stock-check")
+    # Silent for three years: more than two intervals of its yearly cron.
+    status.created_at = status.last_heartbeat = utcnow() - timedelta(days=3 * 366)
+    session.add(status)
+    session.commit()
+
+    resumed = runner.invoke(app, ["agents", "resume", "stock-check"])
+
+    assert (resumed.exit_code, resumed.output) == (
+        0,
+        "resumed stock-check (health HEALTHY)\n",
     )
 
 

@@ -38,6 +38,30 @@ def _status(**fields) -> AgentStatus:
         # Never ran: counted from when the supervisor first saw it.
         ({"created_at": NOW - timedelta(seconds=60)}, Health.HEALTHY),
         ({"created_at": NOW - timedelta(seconds=180)}, Health.LATE),
+        # Resumed after a long silence: counted from the resume.
+        (
+            {
+                "last_heartbeat": NOW - timedelta(minutes=10),
+                "active_since": NOW - timedelta(seconds=119),
+            },
+            Health.HEALTHY,
+        ),
+        (
+            {
+                "last_heartbeat": NOW - timedelta(minutes=10),
+                "active_since": NOW - timedelta(seconds=121),
+            },
+            Health.LATE,
+        ),
+        # A run since the resume counts from the run.
+        (
+            {
+                "last_heartbeat": NOW - timedelta(seconds=100),
+                "active_since": NOW - timedelta(minutes=10),
+            },
+            Health.HEALTHY,
+        ),
+        ({"active_since": NOW - timedelta(seconds=60)}, Health.HEALTHY),
     ],
 )
 def test_health_follows_pause_failures_and_silence(fields, health):
@@ -91,4 +115,41 @@ def test_the_overview_shows_each_agent_with_its_last_day(session):
         "expiry-check",
         "0 7 * * *",
         None,
+    )
+
+
+def _schedule(session, *, is_active, at):
+    record_schedule(
+        session,
+        "stock-check",
+        is_active=is_active,
+        cron="*/1 * * * *",
+        deployment_id=None,
+        now=at,
+    )
+    session.commit()
+
+
+def test_an_agent_resumed_after_a_pause_is_late_only_two_intervals_later(session):
+    beat = NOW - timedelta(minutes=10)
+    resumed = NOW - timedelta(seconds=60)
+    refresh_agent_status(session, "stock-check", cron="*/1 * * * *", heartbeat=beat)
+    _schedule(session, is_active=False, at=beat + timedelta(minutes=1))
+    [paused] = agents_overview(session, now=resumed, agent="stock-check")
+    _schedule(session, is_active=True, at=resumed)
+
+    health = [
+        agents_overview(session, now=now, agent="stock-check")[0].health
+        for now in (
+            NOW,
+            resumed + timedelta(seconds=119),
+            resumed + timedelta(seconds=121),
+        )
+    ]
+
+    assert (paused.health, *health) == (
+        Health.PAUSED,
+        Health.HEALTHY,
+        Health.HEALTHY,
+        Health.LATE,
     )

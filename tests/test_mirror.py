@@ -2,7 +2,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from medstock.supervisor.mirror import record_run, refresh_agent_status
+from medstock.supervisor.mirror import (
+    record_run,
+    record_schedule,
+    refresh_agent_status,
+)
 from models import AgentStatus, RunStatus, TaskLog
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -137,6 +141,7 @@ def test_agent_status_summarises_the_agents_runs(session):
         "total_runs": 4,
         "failures": 3,
         "deployment_id": None,
+        "active_since": None,
     }
 
 
@@ -167,3 +172,40 @@ def test_a_late_cancellation_does_not_replace_a_finished_outcome(session):
         "raised 0 purchase orders, topped up 0",
         False,
     )
+
+
+def test_active_since_moves_only_when_the_agent_turns_active(session):
+    # First seen active, paused, resumed, resumed again, found active by a pass.
+    changes = [(True, 0), (False, 5), (True, 9), (True, 12), (True, 15)]
+    seen = []
+    for is_active, minute in changes:
+        record_schedule(
+            session,
+            "stock-check",
+            is_active=is_active,
+            cron="*/1 * * * *",
+            deployment_id="0b6a1c1e-0000-4000-8000-000000000001",
+            now=T0 + timedelta(minutes=minute),
+        )
+        session.commit()
+        status = session.get(AgentStatus, "stock-check")
+        session.refresh(status)
+        seen.append((status.is_active, status.active_since))
+
+    assert seen == [
+        (True, T0),
+        (False, T0),
+        (True, T0 + timedelta(minutes=9)),
+        (True, T0 + timedelta(minutes=9)),
+        (True, T0 + timedelta(minutes=9)),
+    ]
+
+
+def test_an_agent_first_seen_paused_has_no_active_since(session):
+    record_schedule(
+        session, "stock-check", is_active=False, cron="*/1 * * * *", deployment_id=None
+    )
+    session.commit()
+
+    status = session.get(AgentStatus, "stock-check")
+    assert (status.is_active, status.active_since) == (False, None)

@@ -51,6 +51,16 @@ def _overview_rows(overview: list[AgentOverview]) -> list[list[str]]:
     ]
 
 
+def _stale_warning() -> str:
+    from prefect.settings import PREFECT_API_URL
+
+    return (
+        f"warning: the Prefect API at {PREFECT_API_URL.value()!r} did not answer; "
+        "ACTIVE and HEALTH are as last recorded (start it with `make demo` or set "
+        "PREFECT_API_URL)"
+    )
+
+
 @agents_app.callback(invoke_without_command=True)
 def agents(ctx: typer.Context) -> None:
     """Show every agent: active, cron, health, last run, 24 h success rate."""
@@ -61,11 +71,16 @@ def agents(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from medstock.supervisor.health import agents_overview
+    from medstock.supervisor.prefect_api import api_answers
 
     with session_scope() as session:
         overview = agents_overview(session)
     headers = ["AGENT", "ACTIVE", "CRON", "HEALTH", "LAST RUN", "SUCCESS 24H"]
     typer.echo(format_table(headers, _overview_rows(overview)))
+    # The table is the app's own record and still worth showing, but what it says
+    # of schedules is only as fresh as the last time Prefect was reachable.
+    if not api_answers():
+        typer.echo(_stale_warning(), err=True)
 
 
 @agents_app.command("pause")

@@ -65,8 +65,10 @@ def derive_health(
     if status.consecutive_failures >= failing_after:
         return Health.FAILING
     interval = schedule_interval(status.cron, now=now, timezone=timezone)
-    # Before its first run an agent counts from when the supervisor first saw it.
-    seen = status.last_heartbeat or status.created_at or now
+    # The clock starts again on a resume; before its first run an agent counts
+    # from when the supervisor first saw it.
+    signs = [m for m in (status.last_heartbeat, status.active_since) if m]
+    seen = max(signs) if signs else status.created_at or now
     if now - seen > LATE_AFTER_INTERVALS * interval:
         return Health.LATE
     return Health.HEALTHY

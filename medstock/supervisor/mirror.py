@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import and_, case, func, not_, select, true
 from sqlmodel import Session
 
 from medstock.upsert import insert_for
@@ -233,19 +233,25 @@ def record_schedule(
     is_active: bool,
     cron: str,
     deployment_id: str | None,
+    now: datetime | None = None,
 ) -> None:
     """Upsert whether the agent's deployment is scheduled, as Prefect reports it."""
+    now = now or _utcnow()
     values = {
         "agent": agent,
         "is_active": is_active,
         "cron": cron,
         "deployment_id": deployment_id,
-        "updated_at": _utcnow(),
+        "active_since": now if is_active else None,
+        "updated_at": now,
     }
     insert = insert_for(session, table_of(AgentStatus)).values(**values)
-    session.execute(
-        insert.on_conflict_do_update(
-            index_elements=["agent"],
-            set_={key: insert.excluded[key] for key in values if key != "agent"},
-        )
+    existing = table_of(AgentStatus).c
+    update = {key: insert.excluded[key] for key in values if key != "agent"}
+    # Lateness counts again from a resume; a repeated resume or a reconciler pass
+    # that finds the agent still active leaves the moment as it was.
+    became_active = and_(insert.excluded.is_active, not_(existing.is_active))
+    update["active_since"] = case(
+        (became_active, insert.excluded.active_since), else_=existing.active_since
     )
+    session.execute(insert.on_conflict_do_update(index_elements=["agent"], set_=update))

@@ -1,5 +1,6 @@
 """Reading the agents' deployments from the Prefect API."""
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -8,10 +9,20 @@ from prefect import get_client
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.responses import DeploymentResponse
 from prefect.exceptions import ObjectNotFound
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import (
+    PREFECT_API_URL,
+    PREFECT_CLIENT_MAX_RETRIES,
+    temporary_settings,
+)
 
 from medstock.agents import Agent
 from medstock.errors import AgentNotDeployedError, PrefectUnavailableError
+
+logger = logging.getLogger(__name__)
+
+# A quick look only: the client's own 60 s timeout and five retries would hold a
+# command up for minutes when the server is down.
+HEALTH_CHECK_TIMEOUT_SECONDS = 2.0
 
 
 @contextmanager
@@ -39,6 +50,19 @@ def prefect_client() -> Iterator[SyncPrefectClient]:
             f"the Prefect API at {PREFECT_API_URL.value()!r} did not answer ({exc}); "
             "start it (`make demo` does) or set PREFECT_API_URL"
         ) from None
+
+
+def api_answers() -> bool:
+    """True when the Prefect API answers its /health check within 2 s."""
+    quick = {"timeout": HEALTH_CHECK_TIMEOUT_SECONDS}
+    with (
+        temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}),
+        get_client(sync_client=True, httpx_settings=quick) as client,
+    ):
+        error = client.api_healthcheck()
+    if error is not None:
+        logger.debug("Prefect API health check failed: %r", error)
+    return error is None
 
 
 def find_deployment(
