@@ -18,8 +18,9 @@ from tests.outage import Outage
 pytestmark = pytest.mark.integration
 
 OUTAGE_S = 12
-# The first statement of the order batch: the outage begins inside the task.
-MARKER = "UPDATE purchase_orders"
+# The statement that raises the orders: the outage begins inside the task, after
+# its first reads.
+MARKER = "INSERT INTO purchase_orders"
 
 
 @pytest.fixture(autouse=True)
