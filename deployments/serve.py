@@ -7,15 +7,7 @@ from typing import Any, cast
 
 from prefect import get_client, serve
 from prefect.client.orchestration import SyncPrefectClient
-from prefect.client.schemas.filters import (
-    DeploymentFilter,
-    DeploymentFilterId,
-    FlowRunFilter,
-    FlowRunFilterExpectedStartTime,
-    FlowRunFilterState,
-    FlowRunFilterStateType,
-)
-from prefect.client.schemas.objects import ConcurrencyLimitConfig, StateType
+from prefect.client.schemas.objects import ConcurrencyLimitConfig
 from prefect.deployments.runner import RunnerDeployment
 from prefect.exceptions import ObjectNotFound
 from prefect.schedules import Cron
@@ -25,6 +17,7 @@ from flows.inventory_report import inventory_report
 from flows.stock_check import stock_check
 from medstock.agents import AGENTS
 from medstock.settings import Settings, get_settings
+from medstock.supervisor.prefect_api import scheduled_runs
 from models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -99,17 +92,7 @@ def drop_missed_runs(
             continue
     if not ids:
         return 0
-    missed = client.read_flow_runs(
-        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=ids)),
-        flow_run_filter=FlowRunFilter(
-            state=FlowRunFilterState(
-                type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])
-            ),
-            expected_start_time=FlowRunFilterExpectedStartTime(
-                before_=now - MISSED_AFTER
-            ),
-        ),
-    )
+    missed = scheduled_runs(client, ids, due_before=now - MISSED_AFTER)
     # Run-now requests wait for the runner, however late: only slots are dropped.
     dropped = [run for run in missed if run.auto_scheduled]
     for run in dropped:

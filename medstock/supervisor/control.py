@@ -2,21 +2,16 @@
 
 import logging
 
-from prefect.client.schemas.filters import (
-    DeploymentFilter,
-    DeploymentFilterId,
-    FlowRunFilter,
-    FlowRunFilterState,
-    FlowRunFilterStateType,
-)
-from prefect.client.schemas.objects import StateType
-
 from medstock.agents import get_agent
 from medstock.db import session_scope
 from medstock.settings import get_settings
 from medstock.supervisor.health import AgentOverview, agent_overview
 from medstock.supervisor.mirror import record_run, record_schedule
-from medstock.supervisor.prefect_api import prefect_client, read_deployment
+from medstock.supervisor.prefect_api import (
+    prefect_client,
+    read_deployment,
+    scheduled_runs,
+)
 from models import RunStatus
 
 logger = logging.getLogger(__name__)
@@ -42,16 +37,7 @@ def pause_agent(name: str) -> AgentOverview:
         client.pause_deployment(deployment.id)
         # Prefect deletes the future runs of a paused deployment, but a scheduler
         # pass already under way can still add some: remove those as well.
-        scheduled = client.read_flow_runs(
-            deployment_filter=DeploymentFilter(
-                id=DeploymentFilterId(any_=[deployment.id])
-            ),
-            flow_run_filter=FlowRunFilter(
-                state=FlowRunFilterState(
-                    type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])
-                )
-            ),
-        )
+        scheduled = scheduled_runs(client, [deployment.id])
         for run in scheduled:
             client.delete_flow_run(run.id)
     logger.info(

@@ -1,12 +1,23 @@
 """Reading the agents' deployments from the Prefect API."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
+from uuid import UUID
 
 import httpx
 from prefect import get_client
 from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterId,
+    FlowRunFilter,
+    FlowRunFilterExpectedStartTime,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
+from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.responses import DeploymentResponse
 from prefect.exceptions import ObjectNotFound
 from prefect.settings import (
@@ -90,3 +101,26 @@ def read_deployment(client: SyncPrefectClient, agent: Agent) -> DeploymentRespon
 def is_scheduled(deployment: DeploymentResponse) -> bool:
     """True when the deployment is not paused and has an active schedule."""
     return not deployment.paused and any(s.active for s in deployment.schedules)
+
+
+def scheduled_runs(
+    client: SyncPrefectClient,
+    deployment_ids: Sequence[UUID],
+    *,
+    due_before: datetime | None = None,
+) -> list[FlowRun]:
+    """The deployments' runs still Scheduled or Late, due before a time if given."""
+    due = (
+        FlowRunFilterExpectedStartTime(before_=due_before)
+        if due_before is not None
+        else None
+    )
+    return client.read_flow_runs(
+        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=deployment_ids)),
+        flow_run_filter=FlowRunFilter(
+            state=FlowRunFilterState(
+                type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])
+            ),
+            expected_start_time=due,
+        ),
+    )
