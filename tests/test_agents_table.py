@@ -3,10 +3,12 @@
 import socket
 import time
 
+import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from typer.testing import CliRunner
 
 from medstock.cli import app
+from medstock.errors import PrefectUnavailableError
 from medstock.supervisor.mirror import record_schedule
 from tests.processes import free_port
 
@@ -61,4 +63,25 @@ def test_a_prefect_api_that_never_answers_is_given_up_on_after_two_seconds(
         "are as last recorded (start it with `make demo` or set PREFECT_API_URL)\n",
     )
     # Prefect's client alone would wait 60 s a try, with retries.
+    assert 2 <= elapsed < 10
+
+
+@pytest.mark.parametrize("command", ["pause", "resume", "run"])
+def test_control_gives_up_on_a_silent_prefect_api_with_one_clear_error(
+    database_url, command
+):
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/api"
+        started = time.monotonic()
+        with temporary_settings({PREFECT_API_URL: url}):
+            result = runner.invoke(app, ["agents", command, "stock-check"])
+        elapsed = time.monotonic() - started
+
+    assert isinstance(result.exception, PrefectUnavailableError)
+    assert str(result.exception) == (
+        f"the Prefect API at {url!r} did not answer within 2 s; start it "
+        "(`make demo` does) or set PREFECT_API_URL"
+    )
     assert 2 <= elapsed < 10

@@ -53,6 +53,14 @@ def demo_server_unless_configured(port: int) -> Iterator[None]:
 @contextmanager
 def prefect_client() -> Iterator[SyncPrefectClient]:
     """A sync Prefect client; PrefectUnavailableError when the API is unreachable."""
+    # A server that accepts connections but never answers would otherwise hold
+    # the caller for the client's timeouts and retries, minutes in all.
+    if not api_answers():
+        raise PrefectUnavailableError(
+            f"the Prefect API at {PREFECT_API_URL.value()!r} did not answer within "
+            f"{HEALTH_CHECK_TIMEOUT_SECONDS:.0f} s; start it (`make demo` does) or "
+            "set PREFECT_API_URL"
+        )
     try:
         with get_client(sync_client=True) as client:
             yield client
