@@ -4,6 +4,7 @@ import logging
 import os
 from datetime import datetime, timedelta
 from typing import Any, cast
+from uuid import UUID
 
 from prefect import get_client, serve
 from prefect.client.orchestration import SyncPrefectClient
@@ -16,9 +17,11 @@ from flows.expiry_check import expiry_check
 from flows.inventory_report import inventory_report
 from flows.stock_check import stock_check
 from medstock.agents import AGENTS
+from medstock.db import session_scope
 from medstock.settings import Settings, get_settings
+from medstock.supervisor.mirror import record_run
 from medstock.supervisor.prefect_api import scheduled_runs
-from models import utcnow
+from models import RunStatus, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ RUNNER_OPTIONS: dict[str, Any] = {"query_seconds": 1, "prefetch_seconds": 2}
 # A scheduled run this far past its slot when serving starts was due while no
 # runner served it: the next slot runs instead, as if the runs had been paused.
 MISSED_AFTER = timedelta(seconds=60)
+MISSED_MESSAGE = "slot passed while nothing served the agent; dropped at start"
 
 
 def schedule_slug(agent_name: str) -> str:
@@ -83,24 +87,38 @@ def keep_pauses(client: SyncPrefectClient, deployments: list[RunnerDeployment]) 
 def drop_missed_runs(
     client: SyncPrefectClient, deployment_names: list[str], *, now: datetime
 ) -> int:
-    """Delete the agents' scheduled runs whose slot passed while nothing served them."""
-    ids = []
+    """Delete the agents' scheduled runs whose slot passed while nothing served them.
+
+    Each is recorded SKIPPED in task_logs, so that the missed slots stay visible.
+    """
+    agent_of: dict[UUID, str] = {}
     for name in deployment_names:
         try:
-            ids.append(client.read_deployment_by_name(name).id)
+            agent_of[client.read_deployment_by_name(name).id] = name.split("/")[1]
         except ObjectNotFound:
             continue
-    if not ids:
+    if not agent_of:
         return 0
-    missed = scheduled_runs(client, ids, due_before=now - MISSED_AFTER)
+    missed = scheduled_runs(client, list(agent_of), due_before=now - MISSED_AFTER)
     # Run-now requests wait for the runner, however late: only slots are dropped.
     dropped = [run for run in missed if run.auto_scheduled]
     for run in dropped:
         client.delete_flow_run(run.id)
+        assert run.deployment_id is not None  # read by deployment
+        with session_scope(writer=True) as session:
+            record_run(
+                session,
+                agent=agent_of[run.deployment_id],
+                flow_run_id=str(run.id),
+                status=RunStatus.SKIPPED,
+                message=MISSED_MESSAGE,
+                finished_at=now,
+                keep_finished=True,
+            )
         logger.info(
             "dropped run %s of %s: its slot %s passed while nothing served it",
             run.id,
-            run.name,
+            agent_of[run.deployment_id],
             run.expected_start_time,
         )
     return len(dropped)
@@ -137,5 +155,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
+    # Prefect has configured logging by now; its root handler shows WARNING and
+    # up, so the project's own INFO lines (pauses kept, slots dropped) need this.
+    for name in ("deployments", "medstock"):
+        logging.getLogger(name).setLevel(logging.INFO)
     main()

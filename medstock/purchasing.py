@@ -11,7 +11,10 @@ from sqlmodel import Session
 from models import moment
 
 # The rules of medstock.rules.order_quantity, written once as SQL so that a whole
-# catalogue is handled by three statements, whatever its size.
+# catalogue is handled by a few statements, whatever its size.
+# TODO: on hand is `products.stock`, expired lots included, until their disposal
+# is booked; deducting expired units here (and in the critical list) would reorder
+# them before anyone books it.
 _ON_ORDER = """
 WITH on_order AS (
     SELECT product_id, SUM(quantity) AS units,

@@ -135,6 +135,7 @@ def test_a_paused_agent_stays_paused_when_serving_starts_again(deployed):  # noq
 
 def test_serving_drops_the_slots_missed_while_nothing_served_them(
     deployed,  # noqa: F811
+    session,
 ):
     from datetime import timedelta
 
@@ -172,6 +173,20 @@ def test_serving_drops_the_slots_missed_while_nothing_served_them(
 
     assert dropped == 1
     assert left == {recent.id, requested.id}
+    session.rollback()
+    logs = [
+        (log.flow_run_id, log.agent, log.status, log.trigger, log.message)
+        for log in session.exec(select(TaskLog))
+    ]
+    assert logs == [
+        (
+            str(missed.id),
+            "stock-check",
+            "SKIPPED",
+            "schedule",
+            "slot passed while nothing served the agent; dropped at start",
+        )
+    ]
 
 
 def _mark_auto_scheduled(*run_ids) -> None:
