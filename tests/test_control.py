@@ -50,7 +50,10 @@ def test_pause_and_resume_switch_the_deployment_and_the_mirror(
     )
 
 
-def test_an_agent_resumed_after_a_long_silence_is_healthy(session, deployed):  # noqa: F811
+def test_an_agent_resumed_after_a_long_silence_is_healthy(
+    session,
+    deployed,  # noqa: F811
+):
     runner.invoke(app, ["agents", "pause", "stock-check"])
     session.rollback()
     status = session.get(AgentStatus, "stock-check")
