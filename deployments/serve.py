@@ -4,13 +4,12 @@ import logging
 import os
 from datetime import datetime, timedelta
 from typing import Any, cast
-from uuid import UUID
 
 from prefect import get_client, serve
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import ConcurrencyLimitConfig
+from prefect.client.schemas.responses import DeploymentResponse
 from prefect.deployments.runner import RunnerDeployment
-from prefect.exceptions import ObjectNotFound
 from prefect.schedules import Cron
 
 from flows.expiry_check import expiry_check
@@ -20,7 +19,7 @@ from medstock.agents import AGENTS
 from medstock.db import session_scope
 from medstock.settings import Settings, get_settings
 from medstock.supervisor.mirror import record_run
-from medstock.supervisor.prefect_api import scheduled_runs
+from medstock.supervisor.prefect_api import find_deployment_named, scheduled_runs
 from models import RunStatus, utcnow
 
 logger = logging.getLogger(__name__)
@@ -70,33 +69,40 @@ def build_deployments(settings: Settings) -> list[RunnerDeployment]:
     return deployments
 
 
-def keep_pauses(client: SyncPrefectClient, deployments: list[RunnerDeployment]) -> None:
+def current_deployments(
+    client: SyncPrefectClient, deployments: list[RunnerDeployment]
+) -> dict[str, DeploymentResponse]:
+    """The server's record of each deployment it has already, by deployment name."""
+    found = {
+        deployment.name: find_deployment_named(
+            client, f"{deployment.flow_name}/{deployment.name}"
+        )
+        for deployment in deployments
+    }
+    return {name: known for name, known in found.items() if known is not None}
+
+
+def keep_pauses(
+    deployments: list[RunnerDeployment], current: dict[str, DeploymentResponse]
+) -> None:
     """Serve each deployment paused when the server has it paused already."""
     for deployment in deployments:
-        try:
-            current = client.read_deployment_by_name(
-                f"{deployment.flow_name}/{deployment.name}"
-            )
-        except ObjectNotFound:
+        known = current.get(deployment.name)
+        if known is None:
             continue
-        deployment.paused = current.paused
-        if current.paused:
+        deployment.paused = known.paused
+        if known.paused:
             logger.info("agent %s stays paused, as it was", deployment.name)
 
 
 def drop_missed_runs(
-    client: SyncPrefectClient, deployment_names: list[str], *, now: datetime
+    client: SyncPrefectClient, current: dict[str, DeploymentResponse], *, now: datetime
 ) -> int:
     """Delete the agents' scheduled runs whose slot passed while nothing served them.
 
     Each is recorded SKIPPED in task_logs, so that the missed slots stay visible.
     """
-    agent_of: dict[UUID, str] = {}
-    for name in deployment_names:
-        try:
-            agent_of[client.read_deployment_by_name(name).id] = name.split("/")[1]
-        except ObjectNotFound:
-            continue
+    agent_of = {known.id: name for name, known in current.items()}
     if not agent_of:
         return 0
     missed = scheduled_runs(client, list(agent_of), due_before=now - MISSED_AFTER)
@@ -127,12 +133,9 @@ def drop_missed_runs(
 def serve_agents(deployments: list[RunnerDeployment]) -> None:
     """Serve the deployments until interrupted, keeping pauses across restarts."""
     with get_client(sync_client=True) as client:
-        keep_pauses(client, deployments)
-        drop_missed_runs(
-            client,
-            [f"{deployment.flow_name}/{deployment.name}" for deployment in deployments],
-            now=utcnow(),
-        )
+        current = current_deployments(client, deployments)
+        keep_pauses(deployments, current)
+        drop_missed_runs(client, current, now=utcnow())
     for deployment in deployments:
         logger.info("serving %s on %s", deployment.name, deployment.schedules)
     # NOTE: Prefect's default pauses every served deployment on shutdown, and the

@@ -112,12 +112,12 @@ def test_a_served_deployment_run_by_prefect_is_mirrored(
 def test_a_paused_agent_stays_paused_when_serving_starts_again(deployed):  # noqa: F811
     from prefect import get_client
 
-    from deployments.serve import keep_pauses
+    from deployments.serve import current_deployments, keep_pauses
 
     with get_client(sync_client=True) as client:
         client.pause_deployment(deployed["stock-check"])
         again = build_deployments(load_settings())
-        keep_pauses(client, again)
+        keep_pauses(again, current_deployments(client, again))
         for deployment in again:
             deployment.apply()
         paused = {
@@ -142,8 +142,7 @@ def test_serving_drops_the_slots_missed_while_nothing_served_them(
     from prefect import get_client
     from prefect.states import Scheduled
 
-    from deployments.serve import drop_missed_runs
-    from medstock.agents import AGENTS
+    from deployments.serve import current_deployments, drop_missed_runs
     from models import utcnow
 
     now = utcnow()
@@ -162,9 +161,8 @@ def test_serving_drops_the_slots_missed_while_nothing_served_them(
             state=Scheduled(scheduled_time=now - timedelta(minutes=5)),
         )
 
-        dropped = drop_missed_runs(
-            client, [agent.deployment for agent in AGENTS.values()], now=now
-        )
+        current = current_deployments(client, build_deployments(load_settings()))
+        dropped = drop_missed_runs(client, current, now=now)
         left = {
             run.id
             for run in client.read_flow_runs()

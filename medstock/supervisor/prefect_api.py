@@ -88,8 +88,15 @@ def find_deployment(
     client: SyncPrefectClient, agent: Agent
 ) -> DeploymentResponse | None:
     """The agent's deployment, or None when the server does not have it."""
+    return find_deployment_named(client, agent.deployment)
+
+
+def find_deployment_named(
+    client: SyncPrefectClient, name: str
+) -> DeploymentResponse | None:
+    """The deployment `flow/deployment`, or None when the server does not have it."""
     try:
-        return client.read_deployment_by_name(agent.deployment)
+        return client.read_deployment_by_name(name)
     except ObjectNotFound:
         return None
 
